@@ -1,0 +1,46 @@
+"""Writing command output to stdout or a file, with clear errors for unwritable paths."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from emoreason.errors import OutputError
+
+
+def write_output(text: str, out: Path | None) -> None:
+    """Write `text` to `out`, or to stdout when `out` is None.
+
+    Raises:
+        OutputError: the path's folder is missing or the file cannot be written.
+    """
+    if out is None:
+        sys.stdout.write(text)
+        return
+    if out.is_dir():
+        raise OutputError(f"{out}: is a directory; give a file path for -o")
+    if not out.parent.exists():
+        raise OutputError(f"{out}: folder {out.parent} does not exist")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot write output ({exc.strerror or exc})") from exc
+
+
+def check_output_path(out: Path | None) -> None:
+    """Fail before any work is done when `out` cannot be written.
+
+    Raises:
+        OutputError: `out` is a directory, its folder is missing, or it is not writable.
+    """
+    import os
+
+    if out is None:
+        return
+    if out.is_dir():
+        raise OutputError(f"{out}: is a directory; give a file path for -o")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.exists():
+        raise OutputError(f"{out}: folder {parent} does not exist")
+    if not os.access(out if out.exists() else parent, os.W_OK):
+        raise OutputError(f"{out}: not writable (permission denied)")

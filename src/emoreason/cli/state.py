@@ -1,0 +1,15 @@
+"""Process-wide CLI options (set by the root callback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class CliState:
+    """Options shared by every subcommand."""
+
+    debug: bool = False
+
+
+STATE = CliState()

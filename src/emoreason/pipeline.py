@@ -1,0 +1,162 @@
+"""The end-to-end path: probe → perception stages → reasoning → :class:`ExplainResult`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from emoreason.errors import EmoreasonError, MissingStreamError, RegistryError
+from emoreason.io import probe, read_subtitles
+from emoreason.perception.base import ClipContext, PerceptionStage
+from emoreason.perception.stages import DEFAULT_ORDER, STAGE_MODALITIES, STAGES
+from emoreason.reasoning.protocol import Reasoner, ReasoningRequest
+from emoreason.records import (
+    ExplainResult,
+    Modality,
+    ModalityReport,
+    StageStatus,
+    Transcript,
+)
+
+log = logging.getLogger(__name__)
+
+#: Modalities no offline stage reads yet, reported honestly as unavailable.
+UNREAD = {
+    Modality.SCENE: "no offline scene model ships in any registry package; scene clues are not read",
+}
+
+
+def load_stages(names: Sequence[str] = DEFAULT_ORDER, **options: object) -> tuple[
+    list[PerceptionStage], list[ModalityReport]
+]:
+    """Instantiate the named stages; a stage that cannot be loaded becomes an UNAVAILABLE report."""
+    stages: list[PerceptionStage] = []
+    missing: list[ModalityReport] = []
+    for name in names:
+        try:
+            cls = STAGES.resolve(name)
+        except RegistryError as exc:
+            missing += [
+                ModalityReport(modality=m, status=StageStatus.UNAVAILABLE, message=str(exc))
+                for m in STAGE_MODALITIES.get(name, ())
+            ]
+            continue
+        kwargs = {k.split(".", 1)[1]: v for k, v in options.items() if k.startswith(f"{name}.")}
+        stages.append(cls(**kwargs))
+    return stages, missing
+
+
+def _run_stage(stage: PerceptionStage, ctx: ClipContext, *, strict: bool) -> list[ModalityReport]:
+    """Run one stage; a missing stream or a stage failure becomes a report, never a crash."""
+    started = time.perf_counter()
+    try:
+        reports = stage.run(ctx)
+    except MissingStreamError as exc:
+        reports = [
+            ModalityReport(modality=m, status=StageStatus.MISSING, message=str(exc), extractor=stage.name)
+            for m in stage.modalities
+        ]
+    except Exception as exc:  # noqa: BLE001 - a stage failure is reported, the other stages go on
+        if strict:
+            raise
+        reason = str(exc) if isinstance(exc, EmoreasonError) else f"{type(exc).__name__}: {exc}"
+        log.warning("stage %s failed on %s: %s", stage.name, ctx.path, reason)
+        ctx.warnings.append(f"{stage.name} stage failed: {reason}")
+        reports = [
+            ModalityReport(modality=m, status=StageStatus.FAILED, message=reason, extractor=stage.name)
+            for m in stage.modalities
+        ]
+    elapsed = time.perf_counter() - started
+    for report in reports:
+        report.seconds = report.seconds if report.seconds is not None else elapsed
+    return reports
+
+
+def _span_untimed(transcript: Transcript, duration: float) -> Transcript:
+    """Untimed subtitle text (plain text) is taken to span the whole clip."""
+    if transcript.is_timed:
+        return transcript
+    segments = [
+        s if s.start is not None and s.end is not None else s.model_copy(update={"start": 0.0, "end": duration})
+        for s in transcript.segments
+    ]
+    return transcript.model_copy(update={"segments": segments})
+
+
+def explain(
+    path: str | Path,
+    *,
+    subtitle: str | Path | Transcript | None = None,
+    language: str | None = None,
+    reasoner: str | Reasoner = "template",
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    prompt: str | None = None,
+    cache: bool = True,
+    stages: Sequence[PerceptionStage] | None = None,
+    strict: bool = False,
+) -> ExplainResult:
+    """Explain which emotions the person in `path` shows, and why.
+
+    Args:
+        path: a video (or audio-only file, or still image).
+        subtitle: subtitle file path, literal text, or a ready :class:`Transcript`; when
+            absent the text stage falls back to ASR.
+        language: language tag of the subtitles (e.g. 'en', 'zh').
+        reasoner: 'template' (default, no model), 'llama-cpp', 'openai', or a Reasoner.
+        model, base_url, api_key, prompt, cache: passed to the reasoner factory.
+        stages: perception stages to run (default: voice, text, face).
+        strict: re-raise stage failures instead of reporting them (debugging).
+
+    Raises:
+        MediaError: the file is missing, empty, not media or undecodable.
+        SubtitleError: the subtitles cannot be read.
+    """
+    from emoreason import __version__
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    media = probe(path)
+    transcript = subtitle if isinstance(subtitle, Transcript) else (
+        read_subtitles(subtitle, language=language) if subtitle is not None else None
+    )
+    if transcript is not None:
+        transcript = _span_untimed(transcript, media.duration)
+    ctx = ClipContext(path=Path(path), media=media, transcript=transcript)
+    timings["probe"] = time.perf_counter() - t0
+    reports: list[ModalityReport] = []
+    if stages is None:
+        stages, reports = load_stages()
+    for stage in stages:
+        started = time.perf_counter()
+        reports += _run_stage(stage, ctx, strict=strict)
+        timings[stage.name] = time.perf_counter() - started
+    reports += [
+        ModalityReport(modality=m, status=StageStatus.UNAVAILABLE, message=msg)
+        for m, msg in UNREAD.items() if all(r.modality != m for r in reports)
+    ]
+    request = ReasoningRequest(
+        media=media, modalities=reports, transcript=ctx.transcript, face=ctx.face, voice=ctx.voice
+    )
+    t1 = time.perf_counter()
+    outcome = _get_reasoner(reasoner, model=model, base_url=base_url, api_key=api_key,
+                            prompt=prompt, cache=cache).reason(request)
+    timings["reasoning"] = time.perf_counter() - t1
+    timings["total"] = time.perf_counter() - t0
+    return ExplainResult(
+        emoreason_version=__version__, media=media, modalities=reports, transcript=ctx.transcript,
+        face=ctx.face, voice=ctx.voice, emotions=outcome.emotions, valence=outcome.valence,
+        arousal=outcome.arousal, explanation=outcome.explanation,
+        warnings=[*ctx.warnings, *outcome.warnings], timings=timings,
+    )
+
+
+def _get_reasoner(reasoner: str | Reasoner, **options: object) -> Reasoner:
+    if not isinstance(reasoner, str):
+        return reasoner
+    from emoreason.reasoning import get_reasoner
+
+    return get_reasoner(reasoner, **options)  # type: ignore[arg-type]

@@ -1,0 +1,39 @@
+"""Typed records that cross emoreason's stages (pydantic v2)."""
+
+from emoreason.records.base import SCHEMA_VERSION, Modality, Record, StageStatus, TimeSpan
+from emoreason.records.clues import Clue, Evidence, ModalityReport
+from emoreason.records.emotions import EmotionScore, Explanation, GroundingViolation
+from emoreason.records.face import FaceSummary, FaceTrackSummary, PeakFrame
+from emoreason.records.media import AudioStreamInfo, MediaInfo, SubtitleStreamInfo, VideoStreamInfo
+from emoreason.records.result import ExplainResult
+from emoreason.records.text import Transcript, TranscriptSegment, TranscriptSource, Word
+from emoreason.records.voice import Prosody, SpeechSegment, VoiceSummary
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AudioStreamInfo",
+    "Clue",
+    "EmotionScore",
+    "Evidence",
+    "ExplainResult",
+    "Explanation",
+    "FaceSummary",
+    "FaceTrackSummary",
+    "GroundingViolation",
+    "MediaInfo",
+    "Modality",
+    "ModalityReport",
+    "PeakFrame",
+    "Prosody",
+    "Record",
+    "SpeechSegment",
+    "StageStatus",
+    "SubtitleStreamInfo",
+    "TimeSpan",
+    "Transcript",
+    "TranscriptSegment",
+    "TranscriptSource",
+    "VideoStreamInfo",
+    "VoiceSummary",
+    "Word",
+]

@@ -1,0 +1,42 @@
+"""Face-stage summary records (the per-frame table travels as a DataFrame beside them)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from emoreason.records.base import Record
+
+
+class FaceTrackSummary(Record):
+    """One tracked face over the clip."""
+
+    face_id: int
+    start: float
+    end: float
+    n_frames: int
+    mean_size: float = Field(description="Mean face height as a fraction of frame height.")
+    is_main: bool = False
+    expression: dict[str, float] = Field(
+        default_factory=dict, description="Mean expression probabilities over the track."
+    )
+
+
+class PeakFrame(Record):
+    """MERR's peak frame: argmax over frames of the summed intensity of the most frequent AUs."""
+
+    frame: int
+    time: float
+    face_id: int
+    aus: list[str] = Field(default_factory=list, description="AUs active at the peak, e.g. 'AU12'.")
+    au_intensities: dict[str, float] = Field(default_factory=dict)
+    phrases: list[str] = Field(default_factory=list, description="AU phrases, e.g. 'lip corner puller'.")
+
+
+class FaceSummary(Record):
+    """What the face stage found in a clip."""
+
+    tracks: list[FaceTrackSummary] = Field(default_factory=list)
+    main_face_id: int | None = None
+    peak: PeakFrame | None = None
+    frames_analysed: int = 0
+    sample_fps: float | None = None
