@@ -11,19 +11,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from emoreason.errors import EmoreasonError
 from emoreason.io import probe, read_subtitles
+from emoreason.pipeline import explain
 from emoreason.records import Clue, EmotionScore, ExplainResult, MediaInfo, Modality
 
 try:
     __version__ = version("emoreason")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
-
-
-def explain(*args, **kwargs) -> ExplainResult:  # noqa: ANN002, ANN003
-    """Explain the emotions in one clip; see :func:`emoreason.pipeline.explain`."""
-    from emoreason.pipeline import explain as _explain
-
-    return _explain(*args, **kwargs)
 
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Reasoning outputs: emotion scores and the explanation."""
+"""Reasoning outputs: emotion scores, the explanation, and grounding violations."""
 
 from __future__ import annotations
 
@@ -8,13 +8,20 @@ from emoreason.records.base import Record
 
 
 class EmotionScore(Record):
-    """One open-vocabulary emotion label with its score."""
+    """One open-vocabulary emotion label with its score and what drove it."""
 
     label: str
     score: float = Field(ge=0.0, le=1.0)
     valence: float | None = Field(default=None, ge=-1.0, le=1.0)
     arousal: float | None = Field(default=None, ge=-1.0, le=1.0)
     drivers: list[str] = Field(default_factory=list, description="Ids of clues behind the label.")
+    family: str | None = Field(
+        default=None, description="Coarse family (neutral, happy, sad, angry, worried, surprise, …)."
+    )
+    source: str = Field(default="fusion", description="'fusion', 'rule:<name>' or 'llm'.")
+    rationale: list[str] = Field(
+        default_factory=list, description="Why the label was chosen, one short line per driver."
+    )
 
 
 class GroundingViolation(Record):
@@ -23,6 +30,9 @@ class GroundingViolation(Record):
     kind: str = Field(description="'modality', 'clue' or 'time'.")
     claim: str
     detail: str = ""
+    modality: str | None = Field(default=None, description="Modality the claim is about, if any.")
+    start: int | None = Field(default=None, description="Character offset of the claim in the text.")
+    end: int | None = Field(default=None, description="Character offset just after the claim.")
 
 
 class Explanation(Record):
@@ -37,3 +47,9 @@ class Explanation(Record):
     fallback_reason: str | None = Field(
         default=None, description="Why the requested writer fell back to the template, if it did."
     )
+    model_labels: list[str] = Field(
+        default_factory=list, description="Labels the language model proposed (validated JSON only)."
+    )
+    attempts: int = Field(default=0, description="Model calls made (0 for the template writer).")
+    cached: bool = Field(default=False, description="Whether the model reply came from the cache.")
+    raw_output: str | None = Field(default=None, description="The model's last raw reply.")

@@ -19,6 +19,11 @@ class FaceTrackSummary(Record):
     expression: dict[str, float] = Field(
         default_factory=dict, description="Mean expression probabilities over the track."
     )
+    main_score: float = Field(default=0.0, description="Main-character score (screen time × size × speech).")
+    speaking_score: float | None = Field(
+        default=None, description="Mouth motion during detected speech (IOD/s); None without speech segments."
+    )
+    au_means: dict[str, float] = Field(default_factory=dict, description="Mean AU intensity (0–5) over the track.")
 
 
 class PeakFrame(Record):
@@ -30,6 +35,9 @@ class PeakFrame(Record):
     aus: list[str] = Field(default_factory=list, description="AUs active at the peak, e.g. 'AU12'.")
     au_intensities: dict[str, float] = Field(default_factory=dict)
     phrases: list[str] = Field(default_factory=list, description="AU phrases, e.g. 'lip corner puller'.")
+    frequent_aus: list[str] = Field(
+        default_factory=list, description="The track's most frequent AUs (MERR's AU list) that chose the peak."
+    )
 
 
 class FaceSummary(Record):
@@ -40,3 +48,5 @@ class FaceSummary(Record):
     peak: PeakFrame | None = None
     frames_analysed: int = 0
     sample_fps: float | None = None
+    frames_with_face: int = 0
+    extractor: str = Field(default="", description="Models behind the summary (detector, mesh, AUs, expression).")

@@ -1,0 +1,158 @@
+"""Benchmark the face stage: throughput (× real time, frames/s) and peak memory.
+
+Measures, on one clip (default: the shipped Pexels sample), in the same run:
+
+* PyAV decode only (no RGB conversion), and decode to RGB through ``emoreason.io.iter_frames``
+  at full rate and at the sampling rate;
+* the whole face pass (decode + detection/mesh + AUs + pose/gaze + expression + table) at
+  full frame rate and at ``--fps`` sampling, model start-up included.
+
+Each configuration runs in a fresh subprocess (so peak RSS is its own) ``--repeat`` times;
+the median wall time is reported with the CPU time (user + system) and the machine's load
+average, because on a shared 2-core machine other processes change the wall time.
+
+Usage:
+    python benchmarks/bench_face.py [VIDEO] [--fps 5] [--repeat 3] [--save benchmarks/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+CONFIGS = ("decode_raw", "decode_rgb_full", "decode_rgb_sampled", "face_full", "face_sampled")
+
+
+def _child(config: str, video: str, fps: float) -> dict[str, float]:
+    """Run one configuration in this (child) process and return its measurements."""
+    import av
+    import numpy as np  # noqa: F401  (import cost outside the timed part)
+
+    from emoreason.io import iter_frames
+    from emoreason.perception.face import detect_faces
+
+    extra: dict[str, float] = {}
+    if config.startswith("face"):
+        # One-time start-up (mediapipe import pulls matplotlib: ~1.3 s), reported apart.
+        s0 = time.perf_counter()
+        from emoreason.perception.face.expression import ExpressionModel
+        from emoreason.perception.face.mesh import FaceLandmarker
+
+        FaceLandmarker().close()
+        ExpressionModel()
+        extra["startup_s"] = time.perf_counter() - s0
+    t0, c0 = time.perf_counter(), time.process_time()
+    if config == "decode_raw":
+        with av.open(video) as container:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            frames = sum(1 for _ in container.decode(stream))
+    elif config.startswith("decode_rgb"):
+        rate = None if config.endswith("full") else fps
+        frames = sum(1 for _ in iter_frames(video, fps=rate))
+    else:
+        rate = None if config.endswith("full") else fps
+        result = detect_faces(video, fps=rate)
+        frames = result.frames_analysed
+        extra["faces"] = float((result.table["success"] == 1).sum())
+        extra.update({k: float(v) for k, v in result.counters.items()})
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"wall_s": wall, "cpu_s": cpu, "frames": frames, "peak_rss_mb": peak_mb, **extra}
+
+
+def _run(config: str, video: str, fps: float) -> dict[str, float]:
+    cmd = [sys.executable, __file__, video, "--child", config, "--fps", str(fps)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _startup(row: dict[str, float]) -> str:
+    return f", start-up {row['startup_s']:.2f} s" if "startup_s" in row else ""
+
+
+def _git_sha() -> str:
+    """Short commit of the working tree, with ``-dirty`` when it has uncommitted changes."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{sha}-dirty" if dirty else sha or "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("video", nargs="?", default=None, help="video file (default: the shipped sample clip)")
+    parser.add_argument("--fps", type=float, default=5.0, help="sampling rate of the sampled configurations")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (median reported)")
+    parser.add_argument("--save", type=Path, default=None, help="folder for a dated JSON record")
+    parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.video is None:
+        from emoreason.data import sample_clip
+
+        args.video = str(sample_clip())
+    if args.child:
+        print(json.dumps(_child(args.child, args.video, args.fps)))
+        return 0
+
+    from emoreason.io import probe
+
+    duration = probe(args.video).duration
+    record: dict[str, object] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": _git_sha(),
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+        "video": Path(args.video).name,
+        "duration_s": duration,
+        "sample_fps": args.fps,
+        "results": {},
+    }
+    print(f"{Path(args.video).name}: {duration:.2f} s; sampled configurations at {args.fps:g} fps; "
+          f"median of {args.repeat}")  # fmt: skip
+    header = ("configuration", "wall s", "cpu s", "frames", "fps", "× real", "peak MB")
+    print(f"{header[0]:22s} " + " ".join(f"{h:>7s}" for h in header[1:]))
+    for config in CONFIGS:
+        load = os.getloadavg()[0]
+        runs = [_run(config, args.video, args.fps) for _ in range(args.repeat)]
+        wall = statistics.median(r["wall_s"] for r in runs)
+        best = min(runs, key=lambda r: r["wall_s"])
+        row = {
+            "wall_s": round(wall, 3),
+            "wall_best_s": round(best["wall_s"], 3),
+            "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
+            "frames": int(runs[0]["frames"]),
+            "fps": round(runs[0]["frames"] / wall, 1),
+            "x_realtime": round(duration / wall, 2),
+            "x_realtime_best": round(duration / best["wall_s"], 2),
+            "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs), 1),
+            "load_avg_1min": round(load, 2),
+        }
+        if "startup_s" in runs[0]:
+            row["startup_s"] = round(statistics.median(r["startup_s"] for r in runs), 3)
+        record["results"][config] = row
+        print(f"{config:22s} {row['wall_s']:7.3f} {row['cpu_s']:7.3f} {row['frames']:6d} {row['fps']:7.1f} "
+              f"{row['x_realtime']:7.2f} {row['peak_rss_mb']:8.1f}   (best {row['x_realtime_best']:.2f}×, "
+              f"load {load:.2f}{_startup(row)})")  # fmt: skip
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+        name = f"face-{record['date'][:10]}-{record['git']}.json"
+        (args.save / name).write_text(json.dumps(record, indent=2) + "\n")
+        print(f"saved {args.save / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""Text perception: the words (subtitles or ASR) and their lexical emotion cues.
+
+Public names: :class:`TextStage` (the pipeline stage), :class:`SpeechRecognizer` (the
+protocol a user's local ASR model implements), :class:`PocketSphinxRecognizer` (the
+default, shipped in its wheel), :func:`lexical_clues` and :func:`analyse_sentence`.
+See ``MODEL_CARD.md`` in this folder for the resources and their licences.
+"""
+
+from emoreason.perception.text.asr import PocketSphinxRecognizer, SpeechRecognizer, load_recognizer
+from emoreason.perception.text.cues import lexical_clues
+from emoreason.perception.text.lexicon import analyse_sentence
+from emoreason.perception.text.stage import TextStage
+
+__all__ = [
+    "PocketSphinxRecognizer",
+    "SpeechRecognizer",
+    "TextStage",
+    "analyse_sentence",
+    "lexical_clues",
+    "load_recognizer",
+]
