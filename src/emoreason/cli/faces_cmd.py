@@ -59,9 +59,12 @@ def register(app: typer.Typer) -> None:
         from emoreason.cli.output import check_output_path
         from emoreason.perception.face import detect_faces, summarise, write_table
         from emoreason.perception.face.preview import render_preview
+        from emoreason.perception.face.table import check_table_path
 
         check_output_path(output)
         check_output_path(preview)
+        if output is not None:
+            check_table_path(output)
         result = detect_faces(media, fps=fps or None, max_faces=max_faces)
         summary = summarise(result)
         if output is not None:

@@ -57,3 +57,11 @@ def test_smoothing_is_local_in_time_and_keeps_probabilities() -> None:
     assert np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
     assert out[3, 3] == pytest.approx(1.0)  # 10 s away from the others: untouched
     assert 0 < out[1, 1] < out[2, 1]
+
+
+def test_smoothing_fills_frames_between_classified_samples() -> None:
+    times = np.array([0.0, 0.1, 0.2])
+    probs = np.eye(7, dtype=np.float32)[[3, 3, 3]]
+    out = smooth(probs, times, at=np.array([0.05, 0.15, 5.0]))
+    assert out.shape == (3, 7)
+    assert np.allclose(out[:, 3], 1.0)  # inside the samples and far away (nearest sample)

@@ -102,3 +102,31 @@ def test_faces_command_writes_table_and_preview(tmp_path: Path, sample_clip: Pat
     table = pd.read_csv(out)
     assert table.columns[0] == "frame" and "AU12_r" in table.columns
     assert preview.stat().st_size > 10_000
+
+
+def test_faces_command_fails_fast_with_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from emoreason.cli.app import main
+
+    assert main(["faces", str(tmp_path / "missing.mp4")]) == 2
+    assert "file not found" in capsys.readouterr().err
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\0")
+    assert main(["faces", str(clip), "-o", str(tmp_path / "faces.xlsx")]) == 2
+    assert "use .csv or .parquet" in capsys.readouterr().err
+
+
+def test_audio_only_input_is_a_missing_stream(tmp_path: Path) -> None:
+    import av
+
+    from emoreason.errors import MissingStreamError
+    from emoreason.perception.face import detect_faces
+
+    wav = tmp_path / "tone.wav"
+    with av.open(str(wav), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=16000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 1600), np.int16), format="s16", layout="mono")
+        frame.sample_rate = 16000
+        for packet in [*stream.encode(frame), *stream.encode()]:
+            out.mux(packet)
+    with pytest.raises(MissingStreamError, match="no video stream"):
+        detect_faces(wav)

@@ -54,3 +54,14 @@ def test_language_check_and_scale() -> None:
     full = lexical_clues(_timed("i am so angry"))
     weak = lexical_clues(_timed("i am so angry"), scale=0.5)
     assert weak[0].strength < full[0].strength
+
+
+def test_all_emitted_tags_are_declared() -> None:
+    from emoreason.perception.text.cues import TEXT_TAGS
+
+    text = ("I was very happy, now are you satisfied? Really? I am not sad! I, I don't know. "
+            "Oh no, but this is terrible and I hate it.")
+    t = Transcript(source=TranscriptSource.SUBTITLE_TEXT, segments=[TranscriptSegment(start=0, end=9, text=text)])
+    tags = {tag for c in lexical_clues(t) for tag in c.tags}
+    assert len(tags) > 12
+    assert tags <= TEXT_TAGS

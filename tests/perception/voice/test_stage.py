@@ -130,3 +130,12 @@ def test_bad_options() -> None:
         VoiceStage(vad="nope")
     with pytest.raises(ValueError, match="chunk_seconds"):
         VoiceStage(chunk_seconds=0)
+
+
+@pytest.mark.parametrize("x", [np.zeros(0), np.zeros(10), np.full(16000, np.nan), np.ones((2, 16000)) * 0.1])
+def test_degenerate_arrays_do_not_crash(x: np.ndarray) -> None:
+    from emoreason.perception.voice import analyse_voice, describe_tone
+
+    analysis = analyse_voice(x, SR)
+    assert analysis.summary.speech_segments == []
+    assert describe_tone(analysis.summary) == []

@@ -75,3 +75,13 @@ def test_population_rules_from_numbers() -> None:
 
 def test_no_speech_gives_no_clues() -> None:
     assert describe_tone(VoiceSummary()) == []
+
+
+def test_all_emitted_tags_are_declared() -> None:
+    from emoreason.perception.voice.tone import VOICE_TAGS
+
+    x = _utterance(vowel(110, 1.0, level=0.1), np.concatenate([vowel(150, 0.6), glide(150, 240, 0.5)]),
+                   vowel(200, 1.0, level=0.4), gap=1.2)
+    clues = describe_tone(analyse_voice(x, SR, vad="webrtc").summary)
+    assert clues
+    assert {t for c in clues for t in c.tags} <= VOICE_TAGS

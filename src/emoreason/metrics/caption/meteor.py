@@ -100,13 +100,14 @@ def meteor(
     Args:
         references: For each sample, its tokenised reference strings.
         hypotheses: One tokenised hypothesis per sample.
-        workers: Java processes to split the samples over (default: CPU count, at most
-            4; each takes up to 2 GB of heap). The result does not depend on it.
+        workers: Java processes to split the samples over (default: half the CPU count,
+            at most 4, since each JVM also runs JIT/GC threads; each takes up to 2 GB of
+            heap). The result does not depend on it.
     """
     check_same_length(references, hypotheses, "meteor")
     if not hypotheses:
         raise MetricError("meteor: no samples to score")
-    n_workers = max(1, min(workers or min(os.cpu_count() or 1, 4), len(hypotheses) // 200 + 1))
+    n_workers = max(1, min(workers or min((os.cpu_count() or 1) // 2, 4), len(hypotheses) // 200 + 1))
     bounds = [round(i * len(hypotheses) / n_workers) for i in range(n_workers + 1)]
     runners = [MeteorRunner() for _ in range(n_workers)]
     try:

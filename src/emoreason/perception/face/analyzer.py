@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from emoreason.errors import MediaError
+from emoreason.errors import MediaError, MissingStreamError
 from emoreason.perception.face import action_units as aus
 from emoreason.perception.face.expression import (
     BATCH,
@@ -51,6 +51,9 @@ logger = logging.getLogger(__name__)
 EXTRACTOR = f"mediapipe-0.10.21 face mesh (478) + full-range detector; geometric AUs; {MODEL_ID}"
 #: Above this sampling rate the iris model is off by default (it costs ~40 % of the mesh time).
 IRIS_MAX_FPS = 12.0
+#: The expression model runs at most this often per track; the Gaussian smoothing over time
+#: (σ = 0.3 s) fills the frames in between.
+EXPRESSION_MAX_HZ = 10.0
 
 
 @dataclass
@@ -139,8 +142,8 @@ def _prefetch(frames: Iterable, size: int = 8) -> Iterator:
                 thread.join(timeout=0.05)
 
 
-def _measure_face(obs: FaceObservation, image: np.ndarray, rows: _Rows, frame: int, time: float) -> np.ndarray:
-    """Pose, features, gaze and the expression crop of one face; returns its shape signature."""
+def _measure_face(obs: FaceObservation, rows: _Rows, frame: int, time: float) -> np.ndarray:
+    """Pose, features and gaze of one face (appended to `rows`); returns its shape signature."""
     pose = head_pose(obs.landmarks)
     normalised = to_head_frame(obs.landmarks, pose)
     dx, dy = iris_offset(normalised) if obs.iris else (float("nan"), float("nan"))
@@ -155,9 +158,6 @@ def _measure_face(obs: FaceObservation, image: np.ndarray, rows: _Rows, frame: i
     rows.features.append(measure(normalised))
     rows.iris_dy.append(dy)
     rows.probs.append(np.full(len(EXPRESSIONS), np.nan, dtype=np.float32))
-    crop = aligned_crop(image, obs.landmarks, pose.roll)
-    if crop is not None:
-        rows.pending.append((len(rows.probs) - 1, crop))
     return shape_signature(normalised)
 
 
@@ -166,6 +166,8 @@ def _scan_frames(
 ) -> tuple[_Rows, int, tuple[int, int]]:
     """Landmark, measure, track and classify every frame; returns the rows, frame count and size."""
     rows = _Rows()
+    scores: dict[int, float] = {}
+    last_expression: dict[int, float] = {}
     n = 0
     size = (0, 0)
     for frame in frames:
@@ -177,10 +179,19 @@ def _scan_frames(
             rows.empty_frames.append((frame.index, frame.time))
             continue
         start = len(rows.ids)
-        signatures = [_measure_face(f, image, rows, frame.index, frame.time) for f in faces]
+        signatures = [_measure_face(f, rows, frame.index, frame.time) for f in faces]
         ids = tracker.update([f.bbox for f in faces], signatures, frame.time)
-        for row, face_id in zip(rows.ids[start:], ids, strict=True):
+        for k, (face_id, face) in enumerate(zip(ids, faces, strict=True)):
+            row = rows.ids[start + k]
             row["face_id"] = face_id
+            if face.scored:  # carry the last detector score along the track
+                scores[face_id] = face.confidence
+            row["confidence"] = scores.get(face_id, face.confidence)
+            if frame.time - last_expression.get(face_id, -1e9) >= 1.0 / EXPRESSION_MAX_HZ - 1e-6:
+                crop = aligned_crop(image, face.landmarks, row["pose_Rz"])
+                if crop is not None:
+                    rows.pending.append((start + k, crop))
+                    last_expression[face_id] = frame.time
         _flush_expressions(rows, model)
     _flush_expressions(rows, model, final=True)
     return rows, n, size
@@ -238,9 +249,8 @@ def _assemble(rows: _Rows, probs: np.ndarray, sample_fps: float | None) -> tuple
         times = table.loc[order, "timestamp"].to_numpy(dtype=float)
         p = table.loc[order, list(EXPRESSIONS)].to_numpy(dtype=np.float32)
         ok = ~np.isnan(p).any(axis=1)
-        if ok.sum() > 1:
-            p[ok] = smooth(p[ok], times[ok])
-            table.loc[order, list(EXPRESSIONS)] = p
+        if ok.any():
+            table.loc[order, list(EXPRESSIONS)] = smooth(p[ok], times[ok], at=times)
     for code in aus.AU_CODES:
         table[f"{code}_r"] = np.round(au_cols[f"{code}_r"], 3)
         table[f"{code}_c"] = aus.presence(au_cols[f"{code}_r"])
@@ -313,35 +323,35 @@ def detect_faces(
         A :class:`FaceResult`; ``result.table`` is the OpenFace-layout DataFrame.
 
     Raises:
-        MediaError: the file cannot be read.
+        MediaError: the file is missing, empty, not media, or cannot be decoded.
+        MissingStreamError: the file has no picture (audio only).
     """
-    from emoreason.io import VideoFrame, iter_frames
-    from emoreason.io.probe import IMAGE_SUFFIXES
+    from emoreason.io import VideoFrame, iter_frames, probe
 
     if isinstance(source, np.ndarray):
         image = _as_rgb(source)
         return analyse_frames([VideoFrame(0, 0.0, image)], sample_fps=None, iris=iris, max_faces=max_faces, static=True)
     path = Path(source)
-    if path.suffix.lower() in IMAGE_SUFFIXES:
+    info = probe(path)  # fails fast (missing, empty, not media) before any model loads
+    if info.video is None:
+        raise MissingStreamError(path, "no video stream (the face stage needs a video or an image)")
+    if info.is_image:
         frames = list(iter_frames(path, max_side=max_side))
         result = analyse_frames(frames, sample_fps=None, iris=iris, max_faces=max_faces, static=True)
-        return _to_source_pixels(result, path)
-    frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side))
-    result = analyse_frames(frames_iter, sample_fps=fps, iris=iris, max_faces=max_faces)
-    return _to_source_pixels(result, path)
+    else:
+        frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side))
+        result = analyse_frames(frames_iter, sample_fps=fps, iris=iris, max_faces=max_faces)
+    return _to_source_pixels(result, info.video.width, info.video.height)
 
 
-def _to_source_pixels(result: FaceResult, path: Path) -> FaceResult:
-    """Express boxes in the video's display pixels when frames were downscaled for analysis."""
-    from emoreason.io import probe
-
-    video = probe(path).video
-    if video is None or not result.frame_size[0] or video.width == result.frame_size[0]:
+def _to_source_pixels(result: FaceResult, width: int, height: int) -> FaceResult:
+    """Express boxes in the source's display pixels when frames were downscaled for analysis."""
+    if not result.frame_size[0] or width == result.frame_size[0]:
         return result
-    scale = video.width / result.frame_size[0]
+    scale = width / result.frame_size[0]
     for column in ("face_x", "face_y", "face_w", "face_h"):
         result.table[column] = result.table[column] * scale
-    result.frame_size = (video.width, video.height)
+    result.frame_size = (width, height)
     return result
 
 

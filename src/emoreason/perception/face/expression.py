@@ -111,21 +111,38 @@ class ExpressionModel:
         return out
 
 
-def smooth(probs: np.ndarray, times: np.ndarray, *, tau: float = 0.3) -> np.ndarray:
+def smooth(probs: np.ndarray, times: np.ndarray, *, tau: float = 0.3, at: np.ndarray | None = None) -> np.ndarray:
     """Temporal smoothing of one track's probabilities: Gaussian kernel over time (σ = tau s).
 
-    Handles irregular sampling and gaps (frames far apart barely influence each other).
+    Handles irregular sampling and gaps (samples far apart barely influence each other).
+
+    Args:
+        probs: (N, 7) probabilities at `times`.
+        times: (N,) seconds.
+        tau: kernel width in seconds (0 = no smoothing).
+        at: times to evaluate at (default: `times`); a time with no sample within 3·tau
+            takes the nearest sample.
     """
-    if len(probs) < 2 or tau <= 0:
-        return probs
     order = np.argsort(times, kind="stable")
-    t, p = times[order], probs[order]
-    lo = np.searchsorted(t, t - 3 * tau, side="left")
-    hi = np.searchsorted(t, t + 3 * tau, side="right")
-    out = np.empty_like(p, dtype=np.float32)
-    for i in range(len(t)):
-        w = np.exp(-0.5 * ((t[lo[i] : hi[i]] - t[i]) / tau) ** 2)
+    t, p = np.asarray(times, dtype=float)[order], np.asarray(probs, dtype=np.float32)[order]
+    query = t if at is None else np.asarray(at, dtype=float)
+    if len(t) == 0:
+        return np.full((len(query), probs.shape[1] if probs.ndim == 2 else 0), np.nan, dtype=np.float32)
+    width = 3 * tau if tau > 0 else 0.0
+    lo = np.searchsorted(t, query - width, side="left")
+    hi = np.searchsorted(t, query + width, side="right")
+    out = np.empty((len(query), p.shape[1]), dtype=np.float32)
+    for i, q in enumerate(query):
+        if tau <= 0 or hi[i] <= lo[i]:  # no smoothing, or no sample nearby: nearest sample
+            j = min(int(np.searchsorted(t, q)), len(t) - 1)
+            if j > 0 and abs(t[j - 1] - q) <= abs(t[j] - q):
+                j -= 1
+            out[i] = p[j]
+            continue
+        w = np.exp(-0.5 * ((t[lo[i] : hi[i]] - q) / tau) ** 2)
         out[i] = w @ p[lo[i] : hi[i]] / w.sum()
-    result = np.empty_like(out)
-    result[order] = out
-    return result
+    if at is None:
+        result = np.empty_like(out)
+        result[order] = out
+        return result
+    return out

@@ -27,6 +27,8 @@ from emoreason.errors import DependencyError
 logger = logging.getLogger(__name__)
 
 N_LANDMARKS = 478
+#: Confidence reported for a face only the tracking mesh has seen (its tracking gate).
+MESH_GATE = 0.5
 #: Crops smaller than this (pixels, longer side) are upscaled before the crop mesh.
 _CROP_MIN_SIDE = 256
 
@@ -40,8 +42,9 @@ class FaceObservation:
             copies of the eye centres when the iris model was off.
         bbox: (x, y, w, h) pixels, the landmarks' bounding box.
         confidence: detector score when a detector saw the face, else the mesh gate (0.5).
-        source: ``mesh`` (tracking mesh), ``crop`` (detector box + crop mesh) or ``dlib``.
+        source: ``mesh`` (tracking mesh) or ``crop`` (detector box + crop mesh).
         iris: whether points 468–477 come from the iris model.
+        scored: whether `confidence` is a detector score (False: only the mesh gate).
     """
 
     landmarks: np.ndarray
@@ -49,6 +52,7 @@ class FaceObservation:
     confidence: float
     source: str
     iris: bool
+    scored: bool = False
 
 
 def bbox_of(points: np.ndarray) -> tuple[float, float, float, float]:
@@ -214,7 +218,7 @@ class FaceLandmarker:
             return []
         result = self._mesh.process(image)
         faces = [
-            FaceObservation(p, bbox_of(p), 0.5, "mesh", self.iris)
+            FaceObservation(p, bbox_of(p), MESH_GATE, "mesh", self.iris)
             for p in (_to_pixels(lm, w, h) for lm in result.multi_face_landmarks or [])
         ]
         self._maybe_shrink(len(faces), time)
@@ -233,7 +237,7 @@ class FaceLandmarker:
                 continue
             pts = self._mesh_on_crop(image, box)
             if pts is not None:
-                obs = FaceObservation(pts, bbox_of(pts), score, "crop", self.iris)
+                obs = FaceObservation(pts, bbox_of(pts), score, "crop", self.iris, scored=True)
                 found.append(obs)
                 kept.append((obs.bbox, score))
         self._followed = kept
@@ -250,7 +254,7 @@ class FaceLandmarker:
         for i, face in enumerate(faces):  # a detector score is a better confidence than the gate
             best = max(detections, key=lambda d: iou(d[0], face.bbox), default=None)
             if best is not None and iou(best[0], face.bbox) > 0.3:
-                faces[i] = FaceObservation(face.landmarks, face.bbox, best[1], face.source, face.iris)
+                faces[i] = FaceObservation(face.landmarks, face.bbox, best[1], face.source, face.iris, scored=True)
         uncovered = [d for d in detections if all(iou(d[0], f.bbox) < 0.3 for f in faces)]
         for box, score in sorted(uncovered, key=lambda d: -d[0][2] * d[0][3]):
             if len(faces) >= self.max_faces:
@@ -258,7 +262,7 @@ class FaceLandmarker:
             pts = self._mesh_on_crop(image, box)
             if pts is None:
                 continue
-            obs = FaceObservation(pts, bbox_of(pts), score, "crop", self.iris)
+            obs = FaceObservation(pts, bbox_of(pts), score, "crop", self.iris, scored=True)
             if any(iou(obs.bbox, f.bbox) > 0.3 for f in faces):
                 continue
             faces.append(obs)

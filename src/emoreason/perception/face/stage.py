@@ -22,7 +22,7 @@ class FaceStage:
     """Faces, per-person tracks, action units, head pose, gaze, expression and peak frame.
 
     Args:
-        fps: sampling rate for videos (None = every frame; 5 is ~25× real time).
+        fps: sampling rate for videos (None = every frame; 5 fps runs ~15× real time on a busy 2-core machine).
         max_faces: most faces followed per frame.
         iris: iris model (gaze, gaze-corrected eye AUs); None = on at ≤ 12 fps.
         max_side: analyse frames downscaled to this longer side (pixels).

@@ -78,12 +78,8 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
     Raises:
         OutputError: unknown suffix, missing folder or unwritable file.
     """
-    out = Path(path)
+    out = check_table_path(path)
     suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise OutputError(f"{out}: unknown table format {suffix or '(none)'!r}; use .csv or .parquet")
-    if not out.parent.exists():
-        raise OutputError(f"{out}: folder {out.parent} does not exist")
     try:
         if suffix == ".csv":
             table.to_csv(out, index=False, float_format="%.4f")
@@ -91,6 +87,21 @@ def write_table(table: pd.DataFrame, path: str | Path) -> Path:
             _write_parquet(table, out)
     except OSError as exc:
         raise OutputError(f"{out}: cannot write the face table ({exc.strerror or exc})") from exc
+    return out
+
+
+def check_table_path(path: str | Path) -> Path:
+    """Validate a table path before any work is done.
+
+    Raises:
+        OutputError: the suffix is not .csv/.parquet or the folder does not exist.
+    """
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise OutputError(f"{out}: unknown table format {suffix or '(none)'!r}; use .csv or .parquet")
+    if not out.parent.exists():
+        raise OutputError(f"{out}: folder {out.parent} does not exist")
     return out
 
 

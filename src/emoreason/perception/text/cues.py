@@ -11,10 +11,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from emoreason.perception.text.lexicon import SentenceCues, analyse_sentence, split_sentences, tokenize
+from emoreason.perception.text.lexicon import (
+    INTERJECTIONS,
+    NRC_EMOTIONS,
+    SentenceCues,
+    analyse_sentence,
+    split_sentences,
+    tokenize,
+)
 from emoreason.records import Clue, Evidence, Modality, Transcript, TranscriptSegment
 
 SOURCE = "emoreason.text.lexical"
+#: Every tag a text clue can carry; 'lex:<emotion>' uses the NRC emotions and 'interjection:<feeling>'
+#: the feelings of lexicon.INTERJECTIONS.
+TEXT_TAGS = frozenset({
+    *(f"lex:{e}" for e in NRC_EMOTIONS), *(f"interjection:{f}" for f in set(INTERJECTIONS.values())),
+    "intensified", "negated_positive", "negated_negative", "irony", "positive_words", "negative_words",
+    "rhetorical_question", "incredulity", "surprise_words", "contrast", "exclamation", "hedging",
+    "uncertainty", "repetition", "stammer", "interjection",
+})
 NEGATIVE_COMPOUND = -0.3
 POSITIVE_COMPOUND = 0.3
 

@@ -80,7 +80,7 @@ def analyse_chunks(
     peak = 0.0
     start: float | None = None
     for chunk in chunks:
-        x = np.asarray(chunk.samples, dtype=np.float32).reshape(-1)
+        x = np.nan_to_num(np.asarray(chunk.samples, dtype=np.float32).reshape(-1), nan=0.0, posinf=1.0, neginf=-1.0)
         start = float(getattr(chunk, "offset", 0.0)) if start is None else start
         if not len(x):
             continue
@@ -90,7 +90,7 @@ def analyse_chunks(
         probs.append(detector.probabilities(x))
         parts.append(analyser.process(x, getattr(chunk, "offset", 0.0)))
         if smile is not None:
-            smile.add(x, SAMPLE_RATE)
+            smile.add(_speech_only(x, probs[-1], detector.hop_s), SAMPLE_RATE)
     start = start or 0.0
     duration = n_samples / SAMPLE_RATE
     prob = np.concatenate(probs) if probs else np.zeros(0, np.float32)
@@ -112,6 +112,18 @@ def analyse_chunks(
     )
     peak_db = 20 * np.log10(peak) if peak > 0 else float("-inf")
     return VoiceAnalysis(summary=summary, track=track, peak_db=float(peak_db))
+
+
+def _speech_only(x: np.ndarray, probs: np.ndarray, hop_s: float) -> np.ndarray:
+    """The samples of `x` in frames that are (or are within 0.1 s of) likely speech, for eGeMAPS."""
+    if not len(probs):
+        return x[:0]
+    likely = probs >= 0.35
+    pad = max(1, int(round(0.1 / hop_s)))
+    grown = np.convolve(likely.astype(np.float32), np.ones(2 * pad + 1, np.float32), mode="same") > 0
+    hop = int(round(hop_s * SAMPLE_RATE))
+    mask = np.repeat(grown, hop)[: len(x)]
+    return x[: len(mask)][mask]
 
 
 def gate_track(track: FrameTrack, spans: list[tuple[float, float]]) -> FrameTrack:

@@ -2,7 +2,8 @@
 
 openSMILE is distributed under audEERING's research licence (not free for commercial use),
 so it is an optional extra (``pip install emoreason[research]``); nothing here runs without it.
-Long inputs are processed chunk by chunk and the 88 functionals averaged with the chunks'
+Only the speech of each chunk (frames the VAD finds likely speech, ±0.1 s) is analysed; long
+inputs are processed chunk by chunk and the 88 functionals averaged with the chunks' speech
 durations as weights (exact for inputs shorter than one chunk).
 """
 

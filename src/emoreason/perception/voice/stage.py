@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from emoreason.perception.base import ClipContext
 from emoreason.perception.voice.analysis import VoiceAnalysis, analyse_chunks
+from emoreason.perception.voice.egemaps import opensmile_available
 from emoreason.perception.voice.tone import ToneThresholds, describe_tone
 from emoreason.perception.voice.vad import VAD_BACKENDS, VadSettings
 from emoreason.records import Modality, ModalityReport, StageStatus
@@ -43,7 +44,8 @@ class VoiceStage:
 
         Args:
             vad: 'auto' (silero ONNX, else webrtcvad), 'silero' or 'webrtc'.
-            egemaps: add openSMILE eGeMAPS functionals; None = when opensmile is installed.
+            egemaps: add openSMILE eGeMAPS functionals; None = when opensmile is installed and the
+                input is not streamed (eGeMAPS costs as much as everything else together).
             chunk_seconds: chunk length when streaming long inputs.
             stream_above_s: inputs longer than this are streamed rather than decoded whole.
             vad_settings: VAD thresholds and durations.
@@ -72,11 +74,17 @@ class VoiceStage:
         from emoreason.io import iter_audio_chunks
 
         duration = ctx.media.audio.duration if ctx.media.audio and ctx.media.audio.duration else ctx.media.duration
-        if duration > self.stream_above_s:
+        long_input = duration > self.stream_above_s
+        if long_input:
             chunks = iter_audio_chunks(ctx.path, chunk_seconds=self.chunk_seconds)
         else:
             chunks = [ctx.audio()]
-        return analyse_chunks(chunks, vad=self.vad, vad_settings=self.vad_settings, egemaps=self.egemaps)
+        egemaps = self.egemaps if self.egemaps is not None else (opensmile_available() and not long_input)
+        result = analyse_chunks(chunks, vad=self.vad, vad_settings=self.vad_settings, egemaps=egemaps)
+        if self.egemaps is None and long_input and opensmile_available():
+            result.summary.notes.append(f"eGeMAPS skipped for a {duration / 60:.0f}-minute input (it would halve "
+                                        "the speed); pass egemaps=True to compute it")
+        return result
 
     def run(self, ctx: ClipContext) -> list[ModalityReport]:
         """Analyse the clip's voice; set ``ctx.voice``; return the VOICE report."""
@@ -100,7 +108,7 @@ class VoiceStage:
                                  started)]
         clues = describe_tone(summary, self.thresholds)
         for note in summary.notes:
-            if "channels were mixed" not in note:
+            if "channels were mixed" not in note and "eGeMAPS skipped" not in note:
                 ctx.warnings.append(f"voice: {note}")
         return [self._report(StageStatus.OK, "", started, clues=clues, extractor=_extractor(summary.vad))]
 

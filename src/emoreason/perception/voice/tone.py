@@ -27,6 +27,12 @@ from emoreason.records import Clue, Evidence, Modality, Prosody, SpeechSegment, 
 
 SOURCE = "emoreason.voice.tone"
 
+#: Every tag a voice clue can carry (for fusion tables and tests).
+VOICE_TAGS = frozenset({
+    "raised_pitch", "tense", "low_pitch", "loud", "quiet", "fast", "slow", "rising_pitch", "flat",
+    "wide_pitch_range", "trembling", "pauses", "long_pause", "hesitant",
+})
+
 
 @dataclass(frozen=True)
 class ToneThresholds:
@@ -106,7 +112,17 @@ def _segment_parts(p: Prosody, base: Prosody, th: ToneThresholds) -> list[_Part]
 
 
 def _contour_parts(p: Prosody, th: ToneThresholds) -> list[_Part]:
-    """Within-segment pitch movement (needs no baseline)."""
+    """Within-segment pitch movement and wobble (need no baseline)."""
+    parts = []
+    if p.f0_tremor_st is not None and p.f0_tremor_st >= th.tremor_st:
+        ev = [_ev("f0_tremor_st", p.f0_tremor_st, "st"), _ev("jitter_local", p.jitter_local, "ratio"),
+              _ev("shimmer_local", p.shimmer_local, "ratio")]
+        parts.append(_Part("trembling voice", "trembling", _strength(p.f0_tremor_st - th.tremor_st, 1.0), ev))
+    return parts + _rise_parts(p, th)
+
+
+def _rise_parts(p: Prosody, th: ToneThresholds) -> list[_Part]:
+    """A rise at the end of the segment, or through it."""
     end, whole = p.f0_end_slope_st_per_s, p.f0_slope_st_per_s
     if end is not None and end >= th.end_rise_st_per_s and end * 0.5 >= th.end_rise_min_st:
         ev = [_ev("f0_end_slope", end, "st/s")]
@@ -169,7 +185,8 @@ def _clip_clues(v: VoiceSummary, th: ToneThresholds) -> list[Clue]:
     if f0 is not None and f0 > th.high_f0_hz:
         add(f"very high-pitched voice ({f0:.0f} Hz)", ["raised_pitch"], _strength(f0 / th.high_f0_hz - 1, 0.3),
             [_ev("f0_mean_hz", f0, "Hz")])
-    if p.f0_tremor_st is not None and p.f0_tremor_st >= th.tremor_st:
+    trembling_segment = any((s.prosody.f0_tremor_st or 0.0) >= th.tremor_st for s in segs)
+    if p.f0_tremor_st is not None and p.f0_tremor_st >= th.tremor_st and not trembling_segment:
         ev = [_ev("f0_tremor_st", p.f0_tremor_st, "st"), _ev("jitter_local", p.jitter_local, "ratio"),
               _ev("shimmer_local", p.shimmer_local, "ratio")]
         add("trembling voice", ["trembling"], _strength(p.f0_tremor_st - th.tremor_st, 1.0), ev)

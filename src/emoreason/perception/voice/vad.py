@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -67,6 +68,18 @@ def _silero_model_path() -> Path | None:
     return path if path.is_file() else None
 
 
+@lru_cache(maxsize=2)
+def _onnx_session(path: str) -> object:
+    """One single-threaded onnxruntime session per model file, created on first use and shared."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.inter_op_num_threads = 1
+    opts.intra_op_num_threads = 1
+    opts.log_severity_level = 3
+    return ort.InferenceSession(path, sess_options=opts, providers=["CPUExecutionProvider"])
+
+
 class SileroVad:
     """silero-vad v5/v6 ONNX model: 512-sample frames (32 ms) with 64 samples of context."""
 
@@ -82,17 +95,13 @@ class SileroVad:
             DependencyError: onnxruntime or the model file is missing.
         """
         try:
-            import onnxruntime as ort
+            import onnxruntime  # noqa: F401
         except ImportError as exc:
             raise DependencyError("silero VAD needs onnxruntime: pip install onnxruntime") from exc
         path = Path(model_path) if model_path else _silero_model_path()
         if path is None or not path.is_file():
             raise DependencyError("silero VAD model not found: pip install silero-vad")
-        opts = ort.SessionOptions()
-        opts.inter_op_num_threads = 1
-        opts.intra_op_num_threads = 1
-        opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        self._session = _onnx_session(str(path.resolve()))
         self._sr = np.array(SAMPLE_RATE, dtype=np.int64)
         self.reset()
 

@@ -14,7 +14,7 @@ from emoreason.reasoning.evidence import EvidenceView, fmt_span
 from emoreason.reasoning.fusion import FusionResult, fuse, strongest_clues
 from emoreason.reasoning.grounding import GroundingGuard
 from emoreason.reasoning.protocol import ReasoningOutcome, ReasoningRequest
-from emoreason.records import Clue, Explanation, Modality, StageStatus
+from emoreason.records import Clue, Explanation, Modality, StageStatus, TranscriptSource
 
 WRITER = "template"
 _ABSENT = {
@@ -58,7 +58,9 @@ def _text_sentence(request: ReasoningRequest, best: Clue | None, view: EvidenceV
     subtitle = request.transcript.text.strip() if request.transcript else ""
     if not subtitle and best is None:
         return None
-    parts = [f'the subtitle reads: "{subtitle}"'] if subtitle else []
+    asr = request.transcript is not None and request.transcript.source == TranscriptSource.ASR
+    said = "speech recognition hears" if asr else "the subtitle reads"
+    parts = [f'{said}: "{subtitle}"'] if subtitle else []
     if best is not None:
         parts.append(f"{_clean(best.description)} ({fmt_span(best.start, best.end)}) [{view.id_to_alias[best.id]}]")
     sentence = "In the text, " + "; ".join(parts)
