@@ -29,11 +29,21 @@ def test_probe_shared_clip(shared_clips: Path) -> None:
 
 
 def test_sampling_at_5fps_keeps_evenly_spaced_frames(sample_clip: Path) -> None:
-    frames = list(iter_frames(sample_clip, fps=5, max_side=320))
+    frames = list(iter_frames(sample_clip, fps=5, max_side=320, skip_nonref=False))
     times = np.array([f.time for f in frames])
     assert len(frames) == pytest.approx(19.7 * 5, abs=2)
     assert np.all(np.diff(times) > 0.15) and np.all(np.diff(times) < 0.25)
     assert frames[0].image.shape == (180, 320, 3) and frames[0].image.dtype == np.uint8
+
+
+def test_skipping_nonref_frames_stays_within_a_frame_of_the_grid(sample_clip: Path) -> None:
+    exact = list(iter_frames(sample_clip, fps=5, skip_nonref=False))
+    fast = list(iter_frames(sample_clip, fps=5))  # auto: 5 fps < 40 % of 23.976 fps
+    assert abs(len(fast) - len(exact)) <= 2
+    frame = 1 / 23.976
+    for f in fast:
+        assert abs(f.time - round(f.time * 5) / 5) <= 2.1 * frame  # a skipped B-frame costs one frame
+        assert f.index == round(f.time * 23.976)
 
 
 def test_full_rate_decodes_every_frame(tmp_path: Path) -> None:
@@ -93,9 +103,17 @@ def test_bad_files_raise_one_line_error_naming_file(
 def test_truncated_tail_is_detected(tmp_path: Path, sample_clip: Path) -> None:
     """A file cut at 90 % still opens and decodes its start; probe sees the missing end."""
     bad = truncate(sample_clip, tmp_path / "cut.mp4", 0.9)
-    assert 0 < len(list(iter_frames(bad, fps=5))) < 99
+    assert 0 < len(list(iter_frames(bad, fps=5, skip_nonref=False, on_error="stop"))) < 99
     with pytest.raises(MediaError, match="truncated"):
         probe(bad)
+
+
+def test_decoding_error_names_the_time_or_keeps_frames(tmp_path: Path, sample_clip: Path) -> None:
+    bad = truncate(sample_clip, tmp_path / "cut.mp4", 0.9)
+    with pytest.raises(MediaError, match=r"video decoding failed near \d+\.\d+ s"):
+        list(iter_frames(bad, fps=5, skip_nonref=True))
+    kept = list(iter_frames(bad, fps=5, skip_nonref=True, on_error="stop"))
+    assert 50 < len(kept) < 99
 
 
 def test_audio_only_file_has_no_video(tmp_path: Path, sample_clip: Path) -> None:

@@ -9,8 +9,10 @@ reused for RGB conversion (building one per frame costs ~3×).
 from __future__ import annotations
 
 from collections.abc import Iterator
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import av
 import numpy as np
@@ -18,6 +20,8 @@ from av.video.reformatter import VideoReformatter
 
 from emoreason.errors import MediaError, MissingStreamError
 from emoreason.io.probe import IMAGE_SUFFIXES, check_file, open_container
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ def iter_frames(
     max_side: int | None = None,
     start: float | None = None,
     end: float | None = None,
+    skip_nonref: bool | None = None,
+    on_error: Literal["raise", "stop"] = "raise",
 ) -> Iterator[VideoFrame]:
     """Yield frames of `path`, sampled at `fps` (None = every frame).
 
@@ -57,6 +63,12 @@ def iter_frames(
         max_side: downscale so the longer side is at most this many pixels.
         start: skip frames before this time (seconds).
         end: stop after this time (seconds).
+        skip_nonref: skip decoding non-reference frames (B-frames nothing depends on).
+            None = on when sampling at under 40 % of the source rate: a kept frame is then
+            at most a frame or two from its sampling instant, and decoding costs ~⅓ less.
+            Frame indices stay those of the source (derived from timestamps).
+        on_error: on a decoding error after the first frame, 'raise' a MediaError naming the
+            time, or 'stop' quietly (a log warning) keeping the frames already yielded.
 
     Raises:
         MediaError: unreadable file or a decoding error (names the time it happened).
@@ -71,7 +83,13 @@ def iter_frames(
             raise MissingStreamError(p, "no video stream")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        yield from _decode(p, container, stream, fps=fps, max_side=max_side, start=start, end=end)
+        rate = float(stream.average_rate or 0)
+        if skip_nonref is None:
+            skip_nonref = bool(fps) and rate > 0 and fps < 0.4 * rate
+        if skip_nonref:
+            stream.codec_context.skip_frame = "NONREF"
+        yield from _decode(p, container, stream, fps=fps, max_side=max_side, start=start, end=end,
+                           on_error=on_error)
 
 
 def _image_frames(path: Path, max_side: int | None) -> Iterator[VideoFrame]:
@@ -95,17 +113,20 @@ def _decode(
     max_side: int | None,
     start: float | None,
     end: float | None,
+    on_error: str,
 ) -> Iterator[VideoFrame]:
     reformatter = VideoReformatter()
     rotation_tag = stream.metadata.get("rotate")
     step = 1.0 / fps if fps else 0.0
     next_time = start or 0.0
-    index = -1
+    rate = float(stream.average_rate or 25)
+    counted = -1
     time = 0.0
     try:
         for frame in container.decode(stream):
-            index += 1
-            time = float(frame.time) if frame.time is not None else index / float(stream.average_rate or 25)
+            counted += 1
+            time = float(frame.time) if frame.time is not None else counted / rate
+            index = int(round(time * rate)) if frame.time is not None else counted
             if end is not None and time > end:
                 break
             if time + 1e-6 < next_time:
@@ -118,4 +139,7 @@ def _decode(
             yield VideoFrame(index=index, time=time, image=_rotate(rgb, rotation))
     except av.error.FFmpegError as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise MediaError(path, f"video decoding failed near {time:.2f} s ({reason})") from exc
+        message = f"video decoding failed near {time:.2f} s ({reason})"
+        if on_error == "raise" or counted < 1:
+            raise MediaError(path, message) from exc
+        log.warning("%s: %s; keeping the %d frames before it", path, message, counted)
