@@ -85,7 +85,14 @@ VOICE_TAGS: dict[str, CueSpec] = {
     "cry": _c("crying or sobbing", -0.9, 0.4, sad=0.9),
     "stutter": _c("stuttering or repeated syllables", -0.3, 0.5, worried=0.5, fear=0.2),
     "steady": _c("steady, even voice", 0.0, -0.4, neutral=0.45),
+    "rising_pitch": _c("pitch rising through or at the end of a phrase", 0.0, 0.4,
+                       surprise=0.3, doubt=0.3, worried=0.1),
+    "tense": _c("tense, pressed voice (HNR below the speaker's baseline)", -0.4, 0.5,
+                angry=0.4, worried=0.3),
 }
+
+#: Tags that mark what kind of clue it is, carrying no emotion by themselves (not warned about).
+STRUCTURAL_TAGS: frozenset[str] = frozenset({"peak_frame"})
 
 #: Text tags (lexical and discourse cues in what is said).
 TEXT_TAGS: dict[str, CueSpec] = {

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from emoreason.reasoning.conflicts import CueHit, CueIndex, RuleFinding, apply_rules
-from emoreason.reasoning.cues import CUES, normalise_tag, tags_from_description
+from emoreason.reasoning.cues import CUES, STRUCTURAL_TAGS, normalise_tag, tags_from_description
 from emoreason.reasoning.protocol import ReasoningRequest
 from emoreason.reasoning.vocabulary import (
     LABEL_SET_LABELS,
@@ -116,7 +116,8 @@ def _index(request: ReasoningRequest) -> tuple[CueIndex, list[str]]:
         known = [(t, normalise_tag(t)) for t in clue.tags]
         for raw, tag in known:
             if tag is None:
-                ignored.append(raw)
+                if raw not in STRUCTURAL_TAGS:
+                    ignored.append(raw)
             else:
                 hits.append(CueHit(clue, tag, CUES[tag]))
         if not any(tag for _, tag in known):
