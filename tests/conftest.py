@@ -33,3 +33,11 @@ def shared_clips(shared_data: Path) -> Path:
     if not (clips / "ground_truth.csv").is_file():
         pytest.skip(f"shared clips not found at {clips}")
     return clips
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every on-disk cache (LLM replies, judge verdicts) at a temporary folder."""
+    root = tmp_path / "cache"
+    monkeypatch.setenv("EMOREASON_CACHE_DIR", str(root))
+    return root

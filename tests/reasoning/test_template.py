@@ -54,3 +54,17 @@ def test_absent_modalities_are_stated_without_claims() -> None:
 def test_options_for_models_are_reported_as_ignored() -> None:
     outcome = get_reasoner("template", model="x.gguf", prompt="emer").reason(sad_request())
     assert any("ignored model, prompt" in w for w in outcome.warnings)
+
+
+def test_progression_cites_distinct_salient_clues_in_time_order() -> None:
+    req = request(
+        clue("face", "smiles broadly", 12.0, 19.0, 0.6, ("smile",)),
+        clue("face", "turns the mouth corners down", 0.0, 6.0, 0.7, ("lip_corner_depress",)),
+        clue("face", "smiles slightly", 9.0, 10.0, 0.3, ("smile",)),  # repeats a cited tag
+        clue("face", "blinks", 3.0, 3.1, 0.2, ("blink",)),  # far less salient
+    )
+    outcome = get_reasoner("template").reason(req)
+    text = outcome.explanation.text
+    assert re.search(r"mouth corners down \(0\.0-6\.0 s\) \[F\d\]; then smiles broadly \(12\.0-19\.0 s\)", text)
+    assert "smiles slightly" not in text and "blinks" not in text
+    assert outcome.explanation.violations == []

@@ -15,6 +15,7 @@ import click
 import typer
 from rich.console import Console
 
+from emoreason.cli.quiet import native_stderr_silenced
 from emoreason.cli.state import STATE
 from emoreason.errors import EmoreasonError
 
@@ -64,8 +65,10 @@ _register_all()
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the exit code."""
     err = Console(stderr=True, highlight=False)
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, standalone_mode=False)
+        with native_stderr_silenced(enabled="--debug" not in args):
+            app(args=args, standalone_mode=False)
     except EmoreasonError as exc:
         if STATE.debug:
             raise

@@ -275,6 +275,38 @@ def fuse(request: ReasoningRequest) -> FusionResult:
     )
 
 
+def salient_clues(request: ReasoningRequest, *, per_modality: int = 3, ratio: float = 0.5) -> dict[
+    Modality, list[Clue]
+]:
+    """Up to `per_modality` salient clues of each modality, in time order.
+
+    Salience is strength weighted by duration (a clue held for 3 s or more counts fully, an
+    instant half). After the most salient clue, a clue is added only when its salience is at
+    least `ratio` of the best one's and it carries no tag already cited, so the paragraph can
+    tell a progression (sad at first, smiling later) without repeating itself.
+    """
+
+    def salience(c: Clue) -> float:
+        return c.strength * (0.5 + 0.5 * min(1.0, (c.end - c.start) / 3.0))
+
+    by_modality: dict[Modality, list[Clue]] = {}
+    for clue in request.clues:
+        by_modality.setdefault(clue.modality, []).append(clue)
+    out: dict[Modality, list[Clue]] = {}
+    for modality, clues in by_modality.items():
+        ranked = sorted(clues, key=lambda c: (salience(c), c.end - c.start, -c.start), reverse=True)
+        chosen = [ranked[0]]
+        tags = set(ranked[0].tags)
+        for clue in ranked[1:]:
+            if len(chosen) >= per_modality:
+                break
+            if salience(clue) >= ratio * salience(ranked[0]) and not tags & set(clue.tags):
+                chosen.append(clue)
+                tags |= set(clue.tags)
+        out[modality] = sorted(chosen, key=lambda c: (c.start, c.end))
+    return out
+
+
 def strongest_clues(request: ReasoningRequest) -> dict[Modality, Clue]:
     """The most salient clue of each modality (strength, then duration, then time)."""
     best: dict[Modality, Clue] = {}

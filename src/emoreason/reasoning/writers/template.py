@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from emoreason.reasoning.evidence import EvidenceView, fmt_span
-from emoreason.reasoning.fusion import FusionResult, fuse, strongest_clues
+from emoreason.reasoning.fusion import FusionResult, fuse, salient_clues
 from emoreason.reasoning.grounding import GroundingGuard
 from emoreason.reasoning.protocol import ReasoningOutcome, ReasoningRequest
 from emoreason.records import Clue, Explanation, Modality, StageStatus, TranscriptSource
@@ -49,9 +49,18 @@ def _absence(request: ReasoningRequest, modality: Modality) -> str:
     return f"{_NONE[modality]} ({_ABSENT[report.status]})"
 
 
-def _sentence(lead: str, intro: str, clue: Clue, view: EvidenceView) -> str:
-    span = fmt_span(clue.start, clue.end)
-    return f"{lead}, {intro} {_clean(clue.description)} ({span}) [{view.id_to_alias[clue.id]}]."
+def _cite(clue: Clue, view: EvidenceView) -> str:
+    return f"{_clean(clue.description)} ({fmt_span(clue.start, clue.end)}) [{view.id_to_alias[clue.id]}]"
+
+
+def _sentence(lead: str, intro: str, clues: list[Clue], view: EvidenceView) -> str:
+    if len(clues) == 1:
+        return f"{lead}, {intro} {_cite(clues[0], view)}."
+    kind = intro.split()[2]  # "facial", "vocal", "body", "scene"
+    parts = [_cite(clues[0], view)]
+    for prev, clue in zip(clues, clues[1:], strict=False):
+        parts.append(("then " if clue.start >= prev.end - 0.1 else "") + _cite(clue, view))
+    return f"{lead}, the {kind} clues in time order are: {'; '.join(parts)}."
 
 
 def _text_sentence(request: ReasoningRequest, best: Clue | None, view: EvidenceView) -> str | None:
@@ -82,14 +91,15 @@ def _conclusion(fusion: FusionResult) -> str:
 
 def write_template(request: ReasoningRequest, fusion: FusionResult, view: EvidenceView) -> tuple[str, list[str]]:
     """The template paragraph for `request` and the ids of the clues it cites."""
-    best = strongest_clues(request)
+    salient = salient_clues(request)
+    best = {m: max(cs, key=lambda c: c.strength) for m, cs in salient.items()}
     sentences: list[str] = []
     cited: list[str] = []
     for modality, lead, intro in _SECTIONS:
-        clue = best.get(modality)
-        if clue is not None:
-            sentences.append(_sentence(lead, intro, clue, view))
-            cited.append(clue.id)
+        clues = salient.get(modality)
+        if clues:
+            sentences.append(_sentence(lead, intro, clues, view))
+            cited += [c.id for c in clues]
         elif modality in _NONE:
             sentences.append(f"{lead}, {_absence(request, modality)}.")
     text_clue = best.get(Modality.TEXT)
