@@ -62,6 +62,7 @@ def test_progression_cites_distinct_salient_clues_in_time_order() -> None:
         clue("face", "turns the mouth corners down", 0.0, 6.0, 0.7, ("lip_corner_depress",)),
         clue("face", "smiles slightly", 9.0, 10.0, 0.3, ("smile",)),  # repeats a cited tag
         clue("face", "blinks", 3.0, 3.1, 0.2, ("blink",)),  # far less salient
+        duration=20.0,
     )
     outcome = get_reasoner("template").reason(req)
     text = outcome.explanation.text
