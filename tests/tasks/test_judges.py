@@ -9,7 +9,7 @@ import pytest
 
 from emoreason.tasks.judges import JudgeStatus, make_judge
 from emoreason.tasks.judges.base import JudgeCache, mean_verdict_score
-from emoreason.tasks.judges.http_backend import OpenAICompatibleJudgeBackend
+from emoreason.reasoning.backends import OpenAIBackend
 from emoreason.tasks.judges.parsing import parse_overlap_score
 from emoreason.tasks.judges.prompts import EMER_CLUE_OVERLAP, prompt_hash
 from emoreason.tasks.spec import JudgeKind
@@ -18,7 +18,7 @@ from .judge_server import Script, serve
 
 
 def _judge(kind: JudgeKind, url: str, tmp_path: Path | None = None, attempts: int = 3):  # noqa: ANN202
-    backend = OpenAICompatibleJudgeBackend(url, "judge-model-x")
+    backend = OpenAIBackend(url, "judge-model-x", max_retries=0)  # the judge's own retries are under test
     return make_judge(kind, backend, max_attempts=attempts, cache_dir=tmp_path)
 
 
@@ -28,7 +28,7 @@ def test_clue_overlap_ok_records_provenance() -> None:
         judge = _judge(JudgeKind.EMER_CLUE_OVERLAP, url)
         verdict = judge.judge("s1", "He is angry.", "He seems furious.")
     assert verdict.status is JudgeStatus.OK and verdict.score == 8.0
-    assert verdict.model == "judge-model-x" and verdict.temperature == 0.0
+    assert verdict.model == f"openai:judge-model-x@{url}" and verdict.temperature == 0.0
     assert verdict.reported_model == "judge-model-x"
     assert verdict.prompt_hash == prompt_hash(EMER_CLUE_OVERLAP)
     assert "He seems furious." in script.requests[0]["messages"][0]["content"]  # type: ignore[index]
@@ -63,7 +63,7 @@ def test_http_error_and_malformed_body_are_errors() -> None:
         first = judge.judge("s1", "a", "b")
         second = judge.judge("s2", "a", "b")
     assert first.status is JudgeStatus.ERROR and "HTTP 500" in first.error
-    assert second.status is JudgeStatus.ERROR and "not an OpenAI chat completion" in second.error
+    assert second.status is JudgeStatus.ERROR and "not a chat-completion reply" in second.error
     assert judge.info().errors == 2
 
 
@@ -75,7 +75,7 @@ def test_cache_avoids_second_call(tmp_path: Path) -> None:
     assert len(script.requests) == 1
     assert not first.cached and second.cached and second.score == 5.0
     stored = json.loads(next(tmp_path.glob("*.json")).read_text())
-    assert stored["model"] == "judge-model-x"
+    assert stored["model"] == f"openai:judge-model-x@{url}"
     assert JudgeCache.key("judge-model-x", "p") != JudgeCache.key("other-model", "p")
 
 

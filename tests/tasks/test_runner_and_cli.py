@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from emoreason.cli.eval_cmd import register
 from emoreason.metrics.emotion_wheel import WHEELS, EmotionWheel
 from emoreason.tasks.judges import make_judge
-from emoreason.tasks.judges.http_backend import OpenAICompatibleJudgeBackend
+from emoreason.reasoning.backends import OpenAIBackend
 from emoreason.tasks.records import Dataset, Prediction, PredictionSet, Sample
 from emoreason.tasks.runner import evaluate, load_result, save_result
 from emoreason.tasks.spec import DatasetRef, JudgeKind, LoaderKind, PredictionKind, TaskSpec
@@ -63,7 +63,7 @@ def test_description_judge_failures_counted() -> None:
     preds = PredictionSet(source="p", predictions=[Prediction(id=i, text=f"text {i}") for i in "abc"])
     script = Script(replies=['{"labels": ["happy"]}', '{"labels": ["sad"]}'], default="sorry, no JSON")
     with serve(script) as url:
-        judge = make_judge(JudgeKind.DESCRIPTION_TO_LABELS, OpenAICompatibleJudgeBackend(url, "m"), max_attempts=2)
+        judge = make_judge(JudgeKind.DESCRIPTION_TO_LABELS, OpenAIBackend(url, "m", max_retries=0), max_attempts=2)
         result = evaluate(spec, _data(), preds, wheel=_wheel(), judge=judge)
     assert result.judge is not None and result.judge.ok == 2 and result.judge.parse_failed == 1
     assert result.samples[2].status == "judge_failed"

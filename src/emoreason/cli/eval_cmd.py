@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
         judge_base_url: str = typer.Option(None, "--judge-base-url", help="OpenAI-compatible endpoint for judges."),
         judge_model: str = typer.Option(None, "--judge-model", help="Judge model name."),
         judge_api_key: str = typer.Option(None, "--judge-api-key", envvar="EMOREASON_JUDGE_API_KEY"),
+        judge_gguf: Path = typer.Option(None, "--judge-gguf", help="Local GGUF judge model (llama-cpp)."),
         judge_cache: Path = typer.Option(None, "--judge-cache", help="Folder for cached judge replies."),
         tokenizer: str = typer.Option("ptb", "--tokenizer", help="Caption tokeniser: ptb, simple or none."),
         output: Path = typer.Option(None, "--output", "-o", help="Write <task>-<file>.json and .csv here."),
@@ -85,9 +86,14 @@ def register(app: typer.Typer) -> None:
         if judge_base_url:
             if not judge_model:
                 raise typer.BadParameter("--judge-model is required with --judge-base-url")
-            from emoreason.tasks.judges.http_backend import OpenAICompatibleJudgeBackend
+            from emoreason.reasoning.backends import OpenAIBackend
 
-            backend = OpenAICompatibleJudgeBackend(judge_base_url, judge_model, api_key=judge_api_key)
+            backend = OpenAIBackend(judge_base_url, judge_model, api_key=judge_api_key, timeout=120.0)
+        elif judge_gguf:
+            from emoreason.reasoning.backends import LlamaCppBackend
+
+            backend = LlamaCppBackend(judge_gguf)
+            judge_model = judge_model or backend.model_id
         results = [run_task(task, p, data_root=data_root, judge_backend=backend, judge_model=judge_model,
                             judge_cache=judge_cache, tokenizer=tokenizer) for p in predictions]
         _print_results(results, results[0].metrics[0].name if results[0].metrics else None)
