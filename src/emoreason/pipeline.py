@@ -74,6 +74,19 @@ def _run_stage(stage: PerceptionStage, ctx: ClipContext, *, strict: bool) -> lis
     return reports
 
 
+def _start_stage(stage: PerceptionStage, ctx: ClipContext, *, strict: bool) -> None:
+    """Let a stage begin its independent work in the background, if it offers ``start``."""
+    start = getattr(stage, "start", None)
+    if start is None:
+        return
+    try:
+        start(ctx)
+    except Exception as exc:  # noqa: BLE001 - the stage runs in the foreground instead
+        if strict:
+            raise
+        log.warning("stage %s could not start in the background: %s", stage.name, exc)
+
+
 def _span_untimed(transcript: Transcript, duration: float) -> Transcript:
     """Untimed subtitle text (plain text) is taken to span the whole clip."""
     if transcript.is_timed:
@@ -130,6 +143,9 @@ def explain(
     reports: list[ModalityReport] = []
     if stages is None:
         stages, reports = load_stages()
+    timings["load"] = time.perf_counter() - t0 - timings["probe"]
+    for stage in stages:
+        _start_stage(stage, ctx, strict=strict)
     for stage in stages:
         started = time.perf_counter()
         reports += _run_stage(stage, ctx, strict=strict)

@@ -5,6 +5,9 @@ the transcript, other stages' summaries), writes its own summary back, and retur
 one :class:`ModalityReport` per modality it covers. The pipeline runs stages in
 order (voice → text → face → scene) so later stages can use earlier results, e.g.
 the face stage uses speech segments to pick the main character.
+
+A stage may also offer ``start(ctx)``: work that needs no other stage's output, begun in the
+background before the stages run in order (the face pass overlaps the voice stage this way).
 """
 
 from __future__ import annotations

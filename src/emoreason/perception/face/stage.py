@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import ClassVar
 
 from emoreason.errors import EmoreasonError
@@ -47,10 +49,28 @@ class FaceStage:
         self.max_faces = max_faces
         self.iris = iris
         self.max_side = max_side
+        self._started: dict[Path, Future[FaceResult]] = {}
+
+    def _detect(self, path: Path) -> FaceResult:
+        return detect_faces(path, fps=self.fps, max_faces=self.max_faces, iris=self.iris, max_side=self.max_side)
+
+    def start(self, ctx: ClipContext) -> None:
+        """Begin the face pass in a background thread (it needs no other stage's output).
+
+        The pipeline calls this before running the stages in order, so the face pass overlaps
+        the voice and text stages on a second core; :meth:`run` then waits for it and adds the
+        parts that use the voice stage (the speaking face).
+        """
+        if ctx.media is not None and not ctx.media.has_video:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="emoreason-face")
+        self._started[ctx.path] = pool.submit(self._detect, ctx.path)
+        pool.shutdown(wait=False)
 
     def analyse(self, ctx: ClipContext) -> tuple[FaceResult, FaceSummary]:
-        """Run the face pass on the clip and summarise it (sets nothing on `ctx`)."""
-        result = detect_faces(ctx.path, fps=self.fps, max_faces=self.max_faces, iris=self.iris, max_side=self.max_side)
+        """Run (or finish) the face pass on the clip and summarise it (sets nothing on `ctx`)."""
+        started = self._started.pop(ctx.path, None)
+        result = started.result() if started is not None else self._detect(ctx.path)
         return result, summarise(result, speech=ctx.voice.speech_segments if ctx.voice else ())
 
     def run(self, ctx: ClipContext) -> list[ModalityReport]:
