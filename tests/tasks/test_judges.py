@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from emoreason.reasoning.backends import OpenAIBackend
 from emoreason.tasks.judges import JudgeStatus, make_judge
 from emoreason.tasks.judges.base import JudgeCache, mean_verdict_score
-from emoreason.reasoning.backends import OpenAIBackend
 from emoreason.tasks.judges.parsing import parse_overlap_score
 from emoreason.tasks.judges.prompts import EMER_CLUE_OVERLAP, prompt_hash
 from emoreason.tasks.spec import JudgeKind

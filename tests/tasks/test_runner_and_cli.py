@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from emoreason.cli.eval_cmd import register
 from emoreason.metrics.emotion_wheel import WHEELS, EmotionWheel
-from emoreason.tasks.judges import make_judge
 from emoreason.reasoning.backends import OpenAIBackend
+from emoreason.tasks.judges import make_judge
 from emoreason.tasks.records import Dataset, Prediction, PredictionSet, Sample
 from emoreason.tasks.runner import evaluate, load_result, save_result
 from emoreason.tasks.spec import DatasetRef, JudgeKind, LoaderKind, PredictionKind, TaskSpec

@@ -8,8 +8,8 @@ reused for RGB conversion (building one per frame costs ~3×).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
