@@ -1,4 +1,4 @@
-"""Fixtures of the voice tests: the real speech sample and helpers."""
+"""Fixtures shared by the voice and text tests: the real speech sample."""
 
 from __future__ import annotations
 
