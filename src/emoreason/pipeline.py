@@ -110,6 +110,7 @@ def explain(
     prompt: str | None = None,
     cache: bool = True,
     stages: Sequence[PerceptionStage] | None = None,
+    egemaps: bool = False,
     strict: bool = False,
 ) -> ExplainResult:
     """Explain which emotions the person in `path` shows, and why.
@@ -122,6 +123,9 @@ def explain(
         reasoner: 'template' (default, no model), 'llama-cpp', 'openai', or a Reasoner.
         model, base_url, api_key, prompt, cache: passed to the reasoner factory.
         stages: perception stages to run (default: voice, text, face).
+        egemaps: also compute openSMILE eGeMAPS functionals into ``result.voice`` (needs the
+            research-licensed `opensmile`; off by default: no clue uses them, and the default
+            path stays on permissively licensed code).
         strict: re-raise stage failures instead of reporting them (debugging).
 
     Raises:
@@ -142,7 +146,7 @@ def explain(
     timings["probe"] = time.perf_counter() - t0
     reports: list[ModalityReport] = []
     if stages is None:
-        stages, reports = load_stages()
+        stages, reports = load_stages(**{"voice.egemaps": egemaps})
     timings["load"] = time.perf_counter() - t0 - timings["probe"]
     for stage in stages:
         _start_stage(stage, ctx, strict=strict)

@@ -128,3 +128,13 @@ def test_no_video_stream_explains_the_rest(
     face = result.report(Modality.FACE)
     assert face is not None and face.status is StageStatus.MISSING and "no video stream" in face.message
     assert result.report(Modality.VOICE).status is StageStatus.OK
+
+
+@pytest.mark.slow
+def test_egemaps_only_on_request(shared_clips: Path) -> None:
+    pytest.importorskip("opensmile")
+    from emoreason import explain
+
+    clip = shared_clips / "sample_00000338.mp4"
+    assert explain(clip, subtitle="hello").voice.egemaps is None
+    assert len(explain(clip, subtitle="hello", egemaps=True).voice.egemaps or {}) >= 80  # 88 functionals

@@ -57,6 +57,7 @@ def register(app: typer.Typer) -> None:
         api_key: str = typer.Option(None, "--api-key", help="API key for the endpoint."),
         prompt: str = typer.Option(None, "--prompt", help="Prompt name (see docs/reasoning.md)."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not reuse cached LLM replies."),
+        egemaps: bool = typer.Option(False, "--egemaps", help="Add openSMILE eGeMAPS functionals (research licence)."),
     ) -> None:
         """Say which emotions the person in VIDEO shows, and why, with timestamped clues."""
         from emoreason.cli.output import check_output_path, write_output
@@ -69,7 +70,7 @@ def register(app: typer.Typer) -> None:
         result = explain(
             video or sample_clip(), subtitle=subtitle, language=language, reasoner=reasoner,
             model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=not no_cache,
-            strict=STATE.debug,
+            egemaps=egemaps, strict=STATE.debug,
         )
         if fmt is OutputFormat.JSON:
             write_output(result.model_dump_json(indent=2) + "\n", out)
