@@ -10,7 +10,7 @@ from pathlib import Path
 from emoreason.errors import EmoreasonError, MissingStreamError, RegistryError
 from emoreason.io import probe, read_subtitles
 from emoreason.perception.base import ClipContext, PerceptionStage
-from emoreason.perception.stages import DEFAULT_ORDER, STAGE_MODALITIES, STAGES
+from emoreason.perception.stages import DEFAULT_ORDER, EARLY_START, STAGE_MODALITIES, STAGES
 from emoreason.reasoning.protocol import Reasoner, ReasoningRequest
 from emoreason.records import (
     ExplainResult,
@@ -28,13 +28,25 @@ UNREAD = {
 }
 
 
-def load_stages(names: Sequence[str] = DEFAULT_ORDER, **options: object) -> tuple[
-    list[PerceptionStage], list[ModalityReport]
-]:
-    """Instantiate the named stages; a stage that cannot be loaded becomes an UNAVAILABLE report."""
-    stages: list[PerceptionStage] = []
+def load_stages(
+    names: Sequence[str] = DEFAULT_ORDER,
+    *,
+    start: ClipContext | None = None,
+    strict: bool = False,
+    **options: object,
+) -> tuple[list[PerceptionStage], list[ModalityReport]]:
+    """Instantiate the named stages (returned in `names` order).
+
+    A registered stage that cannot be imported becomes an UNAVAILABLE report; an unknown name
+    raises :class:`RegistryError`. With `start`, each stage that
+    offers background work is started on that clip as soon as it is built, and the stages that
+    do are built first (:data:`EARLY_START`), so their work overlaps the others' imports.
+    `options` are ``"<stage>.<argument>"`` keyword arguments for the stage constructors.
+    """
+    built: dict[str, PerceptionStage] = {}
     missing: list[ModalityReport] = []
-    for name in names:
+    for name in sorted(names, key=lambda n: n not in EARLY_START):
+        STAGES.spec(name)  # an unknown name is an error, not a missing modality
         try:
             cls = STAGES.resolve(name)
         except RegistryError as exc:
@@ -44,8 +56,10 @@ def load_stages(names: Sequence[str] = DEFAULT_ORDER, **options: object) -> tupl
             ]
             continue
         kwargs = {k.split(".", 1)[1]: v for k, v in options.items() if k.startswith(f"{name}.")}
-        stages.append(cls(**kwargs))
-    return stages, missing
+        built[name] = cls(**kwargs)
+        if start is not None:
+            _start_stage(built[name], start, strict=strict)
+    return [built[n] for n in names if n in built], missing
 
 
 def _run_stage(stage: PerceptionStage, ctx: ClipContext, *, strict: bool) -> list[ModalityReport]:
@@ -146,10 +160,11 @@ def explain(
     timings["probe"] = time.perf_counter() - t0
     reports: list[ModalityReport] = []
     if stages is None:
-        stages, reports = load_stages(**{"voice.egemaps": egemaps})
+        stages, reports = load_stages(start=ctx, strict=strict, **{"voice.egemaps": egemaps})
+    else:
+        for stage in stages:
+            _start_stage(stage, ctx, strict=strict)
     timings["load"] = time.perf_counter() - t0 - timings["probe"]
-    for stage in stages:
-        _start_stage(stage, ctx, strict=strict)
     for stage in stages:
         started = time.perf_counter()
         reports += _run_stage(stage, ctx, strict=strict)

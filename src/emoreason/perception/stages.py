@@ -14,6 +14,9 @@ STAGES.register(ComponentSpec("face", "emoreason.perception.face:FaceStage", "fa
 #: Voice runs first (speech segments bound ASR and pick the speaking face), then text, then face.
 DEFAULT_ORDER: tuple[str, ...] = ("voice", "text", "face")
 
+#: Stages built (and their background work started) first, so it overlaps the other imports.
+EARLY_START: tuple[str, ...] = ("face",)
+
 #: Which modality each built-in stage reports on (used when a stage cannot even be loaded).
 STAGE_MODALITIES: dict[str, tuple[Modality, ...]] = {
     "voice": (Modality.VOICE,),
