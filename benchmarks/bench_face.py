@@ -14,7 +14,7 @@ the median wall time is reported with the CPU time (user + system) and the machi
 average, because on a shared 2-core machine other processes change the wall time.
 
 Usage:
-    python benchmarks/bench_face.py [VIDEO] [--fps 5] [--repeat 3] [--save benchmarks/results]
+    python benchmarks/bench_face.py [VIDEO] [--fps 5] [--repeat 3] [--backend auto] [--save benchmarks/results]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 CONFIGS = ("decode_raw", "decode_rgb_full", "decode_rgb_sampled", "face_full", "face_sampled")
 
 
-def _child(config: str, video: str, fps: float) -> dict[str, float]:
+def _child(config: str, video: str, fps: float, backend: str = "mediapipe") -> dict[str, float]:
     """Run one configuration in this (child) process and return its measurements."""
     import av
     import numpy as np
@@ -49,7 +49,7 @@ def _child(config: str, video: str, fps: float) -> dict[str, float]:
         s0 = time.perf_counter()
         first = np.zeros((360, 640, 3), np.uint8)
         first[100:260, 260:380] = 180
-        detect_faces(first)
+        detect_faces(first, backend=backend)
         extra["startup_s"] = time.perf_counter() - s0
     t0, c0 = time.perf_counter(), time.process_time()
     if config == "decode_raw":
@@ -62,7 +62,7 @@ def _child(config: str, video: str, fps: float) -> dict[str, float]:
         frames = sum(1 for _ in iter_frames(video, fps=rate))
     else:
         rate = None if config.endswith("full") else fps
-        result = detect_faces(video, fps=rate)
+        result = detect_faces(video, fps=rate, backend=backend)
         frames = result.frames_analysed
         extra["faces"] = float((result.table["success"] == 1).sum())
         extra.update({k: float(v) for k, v in result.counters.items()})
@@ -72,8 +72,8 @@ def _child(config: str, video: str, fps: float) -> dict[str, float]:
     return {"wall_s": wall, "cpu_s": cpu, "frames": frames, "peak_rss_mb": peak_mb, **extra}
 
 
-def _run(config: str, video: str, fps: float) -> dict[str, float]:
-    cmd = [sys.executable, __file__, video, "--child", config, "--fps", str(fps)]
+def _run(config: str, video: str, fps: float, backend: str = "mediapipe") -> dict[str, float]:
+    cmd = [sys.executable, __file__, video, "--child", config, "--fps", str(fps), "--backend", backend]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -99,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fps", type=float, default=5.0, help="sampling rate of the sampled configurations")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (median reported)")
     parser.add_argument("--save", type=Path, default=None, help="folder for a dated JSON record")
+    parser.add_argument(
+        "--backend", choices=("mediapipe", "litert", "auto"), default="auto", help="face landmark backend"
+    )
     parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.video is None:
@@ -106,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
         args.video = str(sample_clip())
     if args.child:
-        print(json.dumps(_child(args.child, args.video, args.fps)))
+        print(json.dumps(_child(args.child, args.video, args.fps, args.backend)))
         return 0
 
     from emoreason.io import probe
@@ -117,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         "git": _git_sha(),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "video": Path(args.video).name,
+        "backend": args.backend,
         "duration_s": duration,
         "sample_fps": args.fps,
         "results": {},
@@ -127,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{header[0]:22s} " + " ".join(f"{h:>7s}" for h in header[1:]))
     for config in CONFIGS:
         load = os.getloadavg()[0]
-        runs = [_run(config, args.video, args.fps) for _ in range(args.repeat)]
+        runs = [_run(config, args.video, args.fps, args.backend) for _ in range(args.repeat)]
         wall = statistics.median(r["wall_s"] for r in runs)
         best = min(runs, key=lambda r: r["wall_s"])
         row = {
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
               f"load {load:.2f}{_startup(row)})")  # fmt: skip
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
-        name = f"face-{record['date'][:10]}-{record['git']}.json"
+        name = f"face-{record['date'][:10]}-{record['git']}-{args.backend}.json"
         (args.save / name).write_text(json.dumps(record, indent=2) + "\n")
         print(f"saved {args.save / name}")
     return 0

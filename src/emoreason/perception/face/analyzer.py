@@ -34,7 +34,7 @@ from emoreason.perception.face.expression import (
     smooth,
 )
 from emoreason.perception.face.geometry import FEATURES, measure
-from emoreason.perception.face.mesh import FaceLandmarker, FaceObservation
+from emoreason.perception.face.mesh import FaceLandmarker, FaceObservation, make_landmarker
 from emoreason.perception.face.pose import gaze_angles, head_pose, iris_offset, to_head_frame
 from emoreason.perception.face.table import (
     AU_R_COLUMNS,
@@ -265,6 +265,7 @@ def analyse_frames(
     iris: bool | None = None,
     max_faces: int = 6,
     static: bool = False,
+    backend: str = "auto",
 ) -> FaceResult:
     """Run the face pass over an iterable of :class:`~emoreason.io.VideoFrame`.
 
@@ -274,11 +275,14 @@ def analyse_frames(
         iris: run the iris model; None = on when sampling at ≤ ``IRIS_MAX_FPS`` or on images.
         max_faces: most faces per frame.
         static: frames are unrelated images (no tracking between them).
+        backend: ``mediapipe`` (its face-mesh graph), ``litert`` (its TFLite models run
+            directly, see :mod:`~emoreason.perception.face.litert_mesh`) or ``auto`` (litert
+            for video with the iris model off, where it matches mediapipe; else mediapipe).
     """
     t0 = _time.perf_counter()
     use_iris = iris if iris is not None else (static or (sample_fps is not None and sample_fps <= IRIS_MAX_FPS))
     model = ExpressionModel()
-    with FaceLandmarker(max_faces=max_faces, iris=use_iris, static=static) as landmarker:
+    with make_landmarker(backend, max_faces=max_faces, iris=use_iris, static=static) as landmarker:
         tracker = FaceTracker(max_gap=0.0 if static else 2.0)
         rows, n, size = _scan_frames(frames, landmarker, tracker, model)
         counters = dict(landmarker.counters)
@@ -309,6 +313,7 @@ def detect_faces(
     max_faces: int = 6,
     iris: bool | None = None,
     max_side: int | None = 1280,
+    backend: str = "auto",
 ) -> FaceResult:
     """Faces, AUs, head pose, gaze and expression of an image or video, in one call.
 
@@ -318,6 +323,7 @@ def detect_faces(
         max_faces: most faces reported per frame.
         iris: iris model on/off (None = automatic, see :func:`analyse_frames`).
         max_side: decode videos/images with the longer side at most this many pixels.
+        backend: ``auto``, ``mediapipe`` or ``litert`` (see :func:`analyse_frames`).
 
     Returns:
         A :class:`FaceResult`; ``result.table`` is the OpenFace-layout DataFrame.
@@ -330,17 +336,19 @@ def detect_faces(
 
     if isinstance(source, np.ndarray):
         image = _as_rgb(source)
-        return analyse_frames([VideoFrame(0, 0.0, image)], sample_fps=None, iris=iris, max_faces=max_faces, static=True)
+        return analyse_frames(
+            [VideoFrame(0, 0.0, image)], sample_fps=None, iris=iris, max_faces=max_faces, static=True, backend=backend
+        )
     path = Path(source)
     info = probe(path)  # fails fast (missing, empty, not media) before any model loads
     if info.video is None:
         raise MissingStreamError(path, "no video stream (the face stage needs a video or an image)")
     if info.is_image:
         frames = list(iter_frames(path, max_side=max_side))
-        result = analyse_frames(frames, sample_fps=None, iris=iris, max_faces=max_faces, static=True)
+        result = analyse_frames(frames, sample_fps=None, iris=iris, max_faces=max_faces, static=True, backend=backend)
     else:
         frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side))
-        result = analyse_frames(frames_iter, sample_fps=fps, iris=iris, max_faces=max_faces)
+        result = analyse_frames(frames_iter, sample_fps=fps, iris=iris, max_faces=max_faces, backend=backend)
     return _to_source_pixels(result, info.video.width, info.video.height)
 
 

@@ -28,6 +28,7 @@ class FaceStage:
         max_faces: most faces followed per frame.
         iris: iris model (gaze, gaze-corrected eye AUs); None = on at ≤ 12 fps.
         max_side: analyse frames downscaled to this longer side (pixels).
+        backend: ``auto`` (litert without iris, else mediapipe), ``mediapipe`` or ``litert``.
     """
 
     name: ClassVar[str] = "face"
@@ -40,6 +41,7 @@ class FaceStage:
         max_faces: int = 6,
         iris: bool | None = None,
         max_side: int | None = 1280,
+        backend: str = "auto",
     ) -> None:
         if fps is not None and fps <= 0:
             raise ValueError(f"fps must be positive or None (every frame), got {fps}")
@@ -49,10 +51,13 @@ class FaceStage:
         self.max_faces = max_faces
         self.iris = iris
         self.max_side = max_side
+        self.backend = backend
         self._started: dict[Path, Future[FaceResult]] = {}
 
     def _detect(self, path: Path) -> FaceResult:
-        return detect_faces(path, fps=self.fps, max_faces=self.max_faces, iris=self.iris, max_side=self.max_side)
+        return detect_faces(
+            path, fps=self.fps, max_faces=self.max_faces, iris=self.iris, max_side=self.max_side, backend=self.backend
+        )
 
     def start(self, ctx: ClipContext) -> None:
         """Begin the face pass in a background thread (it needs no other stage's output).
