@@ -229,10 +229,8 @@ class LiteRTFaceLandmarker(FaceLandmarker):
     # -- main entry ---------------------------------------------------------------------
     def process(self, image: np.ndarray, time: float = 0.0) -> list[FaceObservation]:
         """Faces in one RGB uint8 frame (tracked from the previous call in video mode)."""
-        self.counters["frames"] += 1
-        image = np.ascontiguousarray(image)
-        h, w = image.shape[:2]
-        if h < 16 or w < 16:
+        image = self._begin_frame(image)
+        if image is None:
             return []
         faces: list[FaceObservation] = []
         tracks: list[Roi] = []

@@ -209,13 +209,18 @@ class FaceLandmarker:
         return pts
 
     # -- main entry ---------------------------------------------------------------------
+    def _begin_frame(self, image: np.ndarray) -> np.ndarray | None:
+        """Count the frame; return it contiguous, or None when it is too small to hold a face."""
+        self.counters["frames"] += 1
+        h, w = image.shape[:2]
+        return None if h < 16 or w < 16 else np.ascontiguousarray(image)
+
     def process(self, image: np.ndarray, time: float = 0.0) -> list[FaceObservation]:
         """Faces in one RGB uint8 frame (tracked from the previous call in video mode)."""
-        self.counters["frames"] += 1
-        image = np.ascontiguousarray(image)
-        h, w = image.shape[:2]
-        if h < 16 or w < 16:
+        image = self._begin_frame(image)
+        if image is None:
             return []
+        h, w = image.shape[:2]
         result = self._mesh.process(image)
         faces = [
             FaceObservation(p, bbox_of(p), MESH_GATE, "mesh", self.iris)
