@@ -151,6 +151,8 @@ def explain(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     media = probe(path)
+    # built before perception so that a bad reasoner name or model path fails fast
+    writer = _get_reasoner(reasoner, model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=cache)
     transcript = subtitle if isinstance(subtitle, Transcript) else (
         read_subtitles(subtitle, language=language) if subtitle is not None else None
     )
@@ -177,8 +179,7 @@ def explain(
         media=media, modalities=reports, transcript=ctx.transcript, face=ctx.face, voice=ctx.voice
     )
     t1 = time.perf_counter()
-    outcome = _get_reasoner(reasoner, model=model, base_url=base_url, api_key=api_key,
-                            prompt=prompt, cache=cache).reason(request)
+    outcome = writer.reason(request)
     timings["reasoning"] = time.perf_counter() - t1
     timings["total"] = time.perf_counter() - t0
     return ExplainResult(

@@ -138,3 +138,10 @@ def test_egemaps_only_on_request(shared_clips: Path) -> None:
     clip = shared_clips / "sample_00000338.mp4"
     assert explain(clip, subtitle="hello").voice.egemaps is None
     assert len(explain(clip, subtitle="hello", egemaps=True).voice.egemaps or {}) >= 80  # 88 functionals
+
+
+def test_bad_reasoner_fails_before_perception(capsys: pytest.CaptureFixture[str], sample_clip: Path) -> None:
+    code, _, err = run_cli(capsys, "explain", str(sample_clip), "--reasoner", "nosuch")
+    assert code == 2 and "unknown reasoners 'nosuch'" in err and "template" in err
+    code, _, err = run_cli(capsys, "explain", str(sample_clip), "-r", "llama-cpp", "--model", "/no/such.gguf")
+    assert code == 2 and "/no/such.gguf" in err
