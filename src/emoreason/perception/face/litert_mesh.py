@@ -151,28 +151,26 @@ class LiteRTFaceLandmarker(FaceLandmarker):
         min_confidence: float = 0.5,
         num_threads: int | None = None,
     ) -> None:
-        if max_faces < 1:
-            raise ValueError(f"max_faces must be >= 1, got {max_faces}")
-        self.max_faces = max_faces
-        self.iris = iris
-        self.static = static
-        self.scan_interval = scan_interval
-        self.min_confidence = min_confidence
+        self._num_threads = num_threads
+        super().__init__(
+            max_faces=max_faces, iris=iris, static=static, scan_interval=scan_interval,
+            min_confidence=min_confidence,
+        )
+
+    def _init_models(self) -> None:
+        """LiteRT mesh (and iris) interpreters instead of mediapipe's graph."""
         modules = models_dir()
-        self._mesh_model = _interpreter(modules / "face_landmark" / "face_landmark.tflite", num_threads)
+        self._mesh_model = _interpreter(modules / "face_landmark" / "face_landmark.tflite", self._num_threads)
         self._iris_model = (
-            _interpreter(modules / "iris_landmark" / "iris_landmark.tflite", num_threads) if iris else None
+            _interpreter(modules / "iris_landmark" / "iris_landmark.tflite", self._num_threads)
+            if self.iris else None
         )
         self._mesh_io = _io(self._mesh_model, ("conv2d_21", "conv2d_31"))
-        self._iris_io = _io(self._iris_model, ("output_iris",)) if iris else None
+        self._iris_io = _io(self._iris_model, ("output_iris",)) if self.iris else None
         self.refine_pass = True
-        self._mp: Any = None
-        self._mesh = self._crop_mesh = self._detector = None
-        self._dlib: Any = None
-        self._last_scan = -1e9
+        self._mesh = None
         self._tracks: list[Roi] = []
-        self._followed: list[tuple[Box, float]] = []
-        self.counters = {"frames": 0, "scans": 0, "crop_meshes": 0, "dlib": 0, "rebuilds": 0, "landmark_runs": 0}
+        self.counters["landmark_runs"] = 0
 
     # -- models -------------------------------------------------------------------------
     def _landmarks(self, image: np.ndarray, roi: Roi) -> tuple[np.ndarray, float]:
@@ -203,28 +201,6 @@ class LiteRTFaceLandmarker(FaceLandmarker):
             i = slot - 468
             iris[i : i + 5] = to_image(raw, roi, _IRIS_SIZE, flip=flip)
         return np.vstack([pts, iris])
-
-    def _detect_keyed(self, image: np.ndarray) -> list[tuple[Box, float, np.ndarray | None]]:
-        """Full-range detections: (box, score, eyes (2, 2) pixels right-then-left eye)."""
-        if self._detector is None:
-            if self._mp is None:
-                from emoreason.perception.face.mesh import _import_mediapipe
-
-                self._mp = _import_mediapipe()
-            self._detector = self._mp.solutions.face_detection.FaceDetection(
-                model_selection=1, min_detection_confidence=self.min_confidence
-            )
-        h, w = image.shape[:2]
-        out: list[tuple[Box, float, np.ndarray | None]] = []
-        for det in self._detector.process(image).detections or []:
-            ld = det.location_data
-            rb = ld.relative_bounding_box
-            box = (rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h)
-            kp = ld.relative_keypoints
-            eyes = np.array([[kp[i].x * w, kp[i].y * h] for i in (0, 1)]) if len(kp) >= 2 else None
-            if box[2] > 4 and box[3] > 4:
-                out.append((box, float(det.score[0]), eyes))
-        return out
 
     # -- main entry ---------------------------------------------------------------------
     def process(self, image: np.ndarray, time: float = 0.0) -> list[FaceObservation]:

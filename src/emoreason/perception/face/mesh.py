@@ -120,20 +120,30 @@ class FaceLandmarker:
         self.static = static
         self.scan_interval = scan_interval
         self.min_confidence = min_confidence
-        self._mp = _import_mediapipe()
-        self._n_mesh = max_faces if static else 1
-        self._mesh = self._new_mesh(self._n_mesh, static)
+        self._mp: Any = None
         self._crop_mesh: Any = None
         self._detector: Any = None
         self._dlib: Any = None
         self._last_scan = -1e9
-        self._short_since: float | None = None
         self._followed: list[tuple[tuple[float, float, float, float], float]] = []
         self.counters = {"frames": 0, "scans": 0, "crop_meshes": 0, "dlib": 0, "rebuilds": 0}
+        self._init_models()
 
     # -- models -------------------------------------------------------------------------
+    def _init_models(self) -> None:
+        """Build the landmark model(s); subclasses with another backend override this."""
+        self._n_mesh = self.max_faces if self.static else 1
+        self._mesh = self._new_mesh(self._n_mesh, self.static)
+        self._short_since: float | None = None
+
+    def _mediapipe(self) -> Any:
+        """The mediapipe module, imported on first use."""
+        if self._mp is None:
+            self._mp = _import_mediapipe()
+        return self._mp
+
     def _new_mesh(self, n_faces: int, static: bool) -> Any:
-        return self._mp.solutions.face_mesh.FaceMesh(
+        return self._mediapipe().solutions.face_mesh.FaceMesh(
             static_image_mode=static,
             max_num_faces=n_faces,
             refine_landmarks=self.iris,
@@ -142,19 +152,27 @@ class FaceLandmarker:
         )
 
     def _detect(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
+        return [(box, score) for box, score, _ in self._detect_keyed(image)]
+
+    def _detect_keyed(
+        self, image: np.ndarray
+    ) -> list[tuple[tuple[float, float, float, float], float, np.ndarray | None]]:
+        """Full-range detections: (box, score, eyes (2, 2) pixels right-then-left eye)."""
         if self._detector is None:
-            self._detector = self._mp.solutions.face_detection.FaceDetection(
+            self._detector = self._mediapipe().solutions.face_detection.FaceDetection(
                 model_selection=1, min_detection_confidence=self.min_confidence
             )
         h, w = image.shape[:2]
-        result = self._detector.process(image)
-        boxes = []
-        for det in result.detections or []:
-            rb = det.location_data.relative_bounding_box
+        out: list[tuple[tuple[float, float, float, float], float, np.ndarray | None]] = []
+        for det in self._detector.process(image).detections or []:
+            ld = det.location_data
+            rb = ld.relative_bounding_box
             box = (rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h)
+            kp = ld.relative_keypoints
+            eyes = np.array([[kp[i].x * w, kp[i].y * h] for i in (0, 1)]) if len(kp) >= 2 else None
             if box[2] > 4 and box[3] > 4:
-                boxes.append((box, float(det.score[0])))
-        return boxes
+                out.append((box, float(det.score[0]), eyes))
+        return out
 
     def _detect_dlib(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
         if self._dlib is None:
