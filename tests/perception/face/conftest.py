@@ -6,17 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
-
-SAMPLES = SHARED_DATA / "samples"
-
 
 @pytest.fixture(scope="session")
-def samples_dir() -> Path:
+def samples_dir(shared_data: Path) -> Path:
     """../shared/data/samples, or skip with a reason."""
-    if not SAMPLES.is_dir():
-        pytest.skip(f"shared sample media not found at {SAMPLES} (only present in the workplace)")
-    return SAMPLES
+    samples = shared_data / "samples"
+    if not samples.is_dir():
+        pytest.skip(f"shared sample media not found at {samples} (only present in the workplace)")
+    return samples
 
 
 @pytest.fixture(scope="session")
