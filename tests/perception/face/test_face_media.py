@@ -110,16 +110,26 @@ def test_rotated_photo_still_finds_the_face_and_reads_the_roll(samples_dir: Path
     assert rotated["happiness"].iloc[0] > 0.5  # the aligned crop undoes the rotation
 
 
-def test_two_people_in_a_drama_clip_keep_two_stable_ids(shared_clips: Path) -> None:
+def test_drama_clip_follows_the_woman_with_one_stable_id(shared_clips: Path) -> None:
+    """sample_00000338: the woman (the annotated subject, left) keeps one id and is the main face.
+
+    A bald man stands right, his back half-turned to the camera; mediapipe's own tracking
+    graph follows the back of his head (its short-range detector scores it 0.5–0.6) and then
+    picks him as the main face. The default face pass must not.
+    """
+    from emoreason.perception.face import summarise
+
     clip = shared_clips / "sample_00000338.mp4"
     if not clip.is_file():
         pytest.skip(f"{clip} not found")
     result = detect_faces(clip, fps=5)
     faces = result.table[result.table["success"] == 1]
     counts = faces["face_id"].value_counts()
-    assert len(counts) == 2, counts.to_dict()
-    assert (counts >= 0.8 * result.frames_analysed).all()
+    assert counts.iloc[0] >= 0.9 * result.frames_analysed, counts.to_dict()
     assert not faces.duplicated(["frame", "face_id"]).any()
+    main = summarise(result).main_face_id
+    centre = faces.loc[faces["face_id"] == main, "face_x"] + faces.loc[faces["face_id"] == main, "face_w"] / 2
+    assert float(centre.median()) < result.frame_size[0] / 2
 
 
 def _sideways_clip(sample_clip: Path, dst: Path, *, seconds: float = 1.5) -> Path:

@@ -33,11 +33,22 @@ def test_roi_round_trip() -> None:
 
 
 def test_backend_choice() -> None:
-    """``auto`` picks litert only for video without iris; a misspelled backend is refused."""
-    with make_landmarker("auto", iris=False) as lit, make_landmarker("auto", iris=True) as ref:
-        assert isinstance(lit, LiteRTFaceLandmarker) and not isinstance(ref, LiteRTFaceLandmarker)
+    """``auto`` picks litert for video (iris on or off) and mediapipe for still images."""
+    with make_landmarker("auto", iris=False) as plain, make_landmarker("auto", iris=True) as refined:
+        assert isinstance(plain, LiteRTFaceLandmarker) and isinstance(refined, LiteRTFaceLandmarker)
+    with make_landmarker("auto", static=True) as still:
+        assert not isinstance(still, LiteRTFaceLandmarker)
     with pytest.raises(ValueError, match="backend"):
         make_landmarker("tensorflow")
+
+
+def _matched_errors(a: list, b: list) -> list[tuple[float, float]]:
+    """(mesh, iris) error of each reference face against the nearest litert face."""
+    out = []
+    for fa in a:
+        fb = min(b, key=lambda f: _error(fa.landmarks, f.landmarks))
+        out.append((_error(fa.landmarks, fb.landmarks), _error(fa.landmarks, fb.landmarks, slice(468, 478))))
+    return out
 
 
 def test_agrees_with_mediapipe_on_the_clip(sample_clip: Path) -> None:
@@ -55,18 +66,60 @@ def test_agrees_with_mediapipe_on_the_clip(sample_clip: Path) -> None:
     assert np.mean(errors[5:]) < 0.01 and max(errors) < 0.04
 
 
-def test_iris_close_to_mediapipe(sample_clip: Path) -> None:
-    """With the separate iris model, mesh and iris stay within a few % IOD of the attention model."""
+def test_attention_model_matches_mediapipe(sample_clip: Path) -> None:
+    """With iris, LiteRT runs mediapipe's attention model (custom ops in numpy): same points.
+
+    Tracked at 5 fps the two differ only through their ROIs (≈ 0.7 % IOD on this clip); the
+    separate iris model used before was 2 % IOD off, a broken crop or matrix step is > 5 %.
+    """
     from emoreason.io import iter_frames
 
-    mesh, iris = [], []
+    errors = []
     with FaceLandmarker(iris=True) as ref, LiteRTFaceLandmarker(iris=True) as lit:
         for frame in iter_frames(sample_clip, fps=5):
             a, b = ref.process(frame.image, frame.time), lit.process(frame.image, frame.time)
-            if a and b:
-                mesh.append(_error(a[0].landmarks, b[0].landmarks))
-                iris.append(_error(a[0].landmarks, b[0].landmarks, slice(468, 478)))
-    assert np.mean(mesh) < 0.03 and np.mean(iris) < 0.04
+            assert len(a) == len(b), f"{frame.time:.1f} s: {len(a)} vs {len(b)} faces"
+            errors += _matched_errors(a, b)
+    mesh, iris = np.array(errors).T
+    assert len(mesh) > 90
+    assert mesh.mean() < 0.012 and iris.mean() < 0.012, (mesh.mean(), iris.mean())
+    assert np.percentile(iris, 95) < 0.03
+
+
+def test_attention_model_on_shared_clips(shared_clips: Path) -> None:
+    """On the shared clips the faces both backends track agree point by point.
+
+    (On sample_00000338 mediapipe's graph also tracks the back of a man's head, which its
+    short-range detector scores 0.5–0.6; the litert backend's full-range scans do not. The
+    woman there is small (36 px between the eyes) and followed by mediapipe's crop mesh on an
+    upscaled crop instead of its tracking graph, so the two agree to ~1.6 % there, < 1 % elsewhere.)
+    """
+    from emoreason.io import iter_frames
+
+    for clip in sorted(shared_clips.glob("*.mp4")):
+        errors = []
+        with FaceLandmarker(iris=True) as ref, LiteRTFaceLandmarker(iris=True) as lit:
+            for frame in iter_frames(clip, fps=5):
+                a, b = ref.process(frame.image, frame.time), lit.process(frame.image, frame.time)
+                errors += [e for fb in b for e in _matched_errors([fb], a)]
+        assert errors, clip.name
+        mesh, iris = np.array(errors).T
+        assert np.median(mesh) < 0.02 and np.median(iris) < 0.02, (clip.name, np.median(mesh), np.median(iris))
+
+
+def test_video_path_never_imports_mediapipe(sample_clip: Path) -> None:
+    """The default video face pass runs on LiteRT alone: mediapipe (and matplotlib) stay unimported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from emoreason.perception.face import detect_faces; "
+        f"r = detect_faces({str(sample_clip)!r}, fps=5); "
+        "assert (r.table['success'] == 1).sum() > 90, r.counters; "
+        "print(sorted(m for m in ('mediapipe', 'matplotlib', 'jax') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_photos_same_faces(samples_dir: Path) -> None:

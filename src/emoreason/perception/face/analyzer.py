@@ -48,7 +48,7 @@ from emoreason.perception.face.tracking import FaceTracker, shape_signature
 
 logger = logging.getLogger(__name__)
 
-EXTRACTOR = f"mediapipe-0.10.21 face mesh (478) + full-range detector; geometric AUs; {MODEL_ID}"
+EXTRACTOR = f"mediapipe-0.10.21 face mesh models (478, attention) + full-range detector; geometric AUs; {MODEL_ID}"
 #: Above this sampling rate the iris model is off by default (it costs ~40 % of the mesh time).
 IRIS_MAX_FPS = 12.0
 #: The expression model runs at most this often per track; the Gaussian smoothing over time
@@ -161,20 +161,29 @@ def _measure_face(obs: FaceObservation, rows: _Rows, frame: int, time: float) ->
     return shape_signature(normalised)
 
 
+def _landmarked(frames: Iterable, landmarker: FaceLandmarker) -> Iterator[tuple]:
+    """(frame, faces) pairs; run through :func:`_prefetch`, the models run in their own thread."""
+    for frame in frames:
+        yield frame, landmarker.process(frame.image, frame.time)
+
+
 def _scan_frames(
     frames: Iterable, landmarker: FaceLandmarker, tracker: FaceTracker, model: ExpressionModel
 ) -> tuple[_Rows, int, tuple[int, int]]:
-    """Landmark, measure, track and classify every frame; returns the rows, frame count and size."""
+    """Landmark, measure, track and classify every frame; returns the rows, frame count and size.
+
+    Three threads share the work: decoding (see :func:`detect_faces`), the landmark models
+    (they release the GIL while they run) and, here, measuring, tracking and expressions.
+    """
     rows = _Rows()
     scores: dict[int, float] = {}
     last_expression: dict[int, float] = {}
     n = 0
     size = (0, 0)
-    for frame in frames:
+    for frame, faces in _prefetch(_landmarked(frames, landmarker), size=4):
         n += 1
         image = frame.image
         size = (image.shape[1], image.shape[0])
-        faces = landmarker.process(image, frame.time)
         if not faces:
             rows.empty_frames.append((frame.index, frame.time))
             continue
@@ -277,7 +286,7 @@ def analyse_frames(
         static: frames are unrelated images (no tracking between them).
         backend: ``mediapipe`` (its face-mesh graph), ``litert`` (its TFLite models run
             directly, see :mod:`~emoreason.perception.face.litert_mesh`) or ``auto`` (litert
-            for video with the iris model off, where it matches mediapipe; else mediapipe).
+            for video, mediapipe for still images).
     """
     t0 = _time.perf_counter()
     use_iris = iris if iris is not None else (static or (sample_fps is not None and sample_fps <= IRIS_MAX_FPS))
@@ -347,7 +356,8 @@ def detect_faces(
         frames = list(iter_frames(path, max_side=max_side))
         result = analyse_frames(frames, sample_fps=None, iris=iris, max_faces=max_faces, static=True, backend=backend)
     else:
-        frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side))
+        # decoded in its own thread beside the face work, so FFmpeg's extra threads only cost CPU
+        frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side, threaded=False))
         result = analyse_frames(frames_iter, sample_fps=fps, iris=iris, max_faces=max_faces, backend=backend)
     return _to_source_pixels(result, info.video.width, info.video.height)
 

@@ -6,26 +6,27 @@ mediapipe's graph, every tracked face keeps a rotated square region of interest 
 is rebuilt from its previous landmarks the way mediapipe does it (axis-aligned landmark box,
 rotation from the eye corners 33 → 263, 1.5 × the longer side). Each frame the 468-point
 ``face_landmark.tflite`` runs on the 192 × 192 warp of each ROI; a face whose presence score
-drops below 0.5 is lost. With ``iris`` the separate ``iris_landmark.tflite`` runs on both
-eyes (mediapipe's attention model, used by its ``refine_landmarks``, needs custom ops that
-LiteRT does not ship, so iris points and the eye/lip refinement differ slightly from it).
+drops below 0.5 is lost. With ``iris`` the attention model that mediapipe's
+``refine_landmarks`` uses runs instead (``face_landmark_with_attention.tflite``: the mesh plus
+refined lips, eyes and irises; its custom operators run in numpy, see
+:mod:`~emoreason.perception.face.attention_mesh`).
 
-(Re)detection uses mediapipe's full-range ``FaceDetection`` (every ``scan_interval`` s, a
-quarter of it while no face is tracked), then dlib's HOG detector when that finds nothing.
-Landmarks are in pixels with ``z`` in the same scale, as in ``mesh.py``.
+(Re)detection runs the full-range BlazeFace model (every ``scan_interval`` s, a quarter of
+it while no face is tracked; :mod:`~emoreason.perception.face.litert_detector`), then dlib's
+HOG detector when that finds nothing. Nothing here imports mediapipe. Landmarks are in
+pixels with ``z`` in the same scale, as in ``mesh.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from emoreason.errors import DependencyError
+from emoreason.perception.face.litert_runtime import interpreter as _interpreter
+from emoreason.perception.face.litert_runtime import models_dir
 from emoreason.perception.face.mesh import (
     MESH_GATE,
     N_LANDMARKS,
@@ -42,29 +43,12 @@ Roi = tuple[float, float, float, float]
 Box = tuple[float, float, float, float]
 
 _MESH_SIZE = 192
-_IRIS_SIZE = 64
 #: Face-presence probability below which a tracked face is lost (mediapipe's tracking gate).
 _PRESENCE = 0.5
-#: Eye-corner pairs (inner/outer order as mediapipe's iris graph) and their iris slots.
-_EYES = (((33, 133), 468, False), ((362, 263), 473, True))
-
-
-def models_dir() -> Path:
-    """``mediapipe/modules`` of the installed wheel (found without importing mediapipe)."""
-    spec = importlib.util.find_spec("mediapipe")
-    if spec is None or not spec.submodule_search_locations:
-        raise DependencyError("the litert face backend reads its models from the mediapipe==0.10.21 wheel")
-    return Path(next(iter(spec.submodule_search_locations))) / "modules"
-
-
-def _interpreter(path: Path, num_threads: int | None) -> Any:
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise DependencyError("the litert face backend needs ai-edge-litert: pip install ai-edge-litert") from exc
-    interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
-    interpreter.allocate_tensors()
-    return interpreter
+#: Presence a detection needs (after the refine pass) to start a track. Real faces in the
+#: shipped and shared clips score ≥ 0.93; the one false detection seen (letters in
+#: no_face.mp4, detector score 0.60) 0.77. Mediapipe rejects it with a second detector pass.
+_START_PRESENCE = 0.9
 
 
 def _roi_matrix(roi: Roi, size: int) -> np.ndarray:
@@ -77,7 +61,7 @@ def _roi_matrix(roi: Roi, size: int) -> np.ndarray:
     )
 
 
-def warp_roi(image: np.ndarray, roi: Roi, size: int, flip: bool = False) -> np.ndarray:
+def warp_roi(image: np.ndarray, roi: Roi, size: int) -> np.ndarray:
     """The ROI resampled to a (1, size, size, 3) float32 tensor in [0, 1]."""
     import cv2
 
@@ -88,16 +72,12 @@ def warp_roi(image: np.ndarray, roi: Roi, size: int, flip: bool = False) -> np.n
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
     )
-    if flip:
-        crop = crop[:, ::-1]
     return (crop.astype(np.float32) * (1.0 / 255.0))[None]
 
 
-def to_image(points: np.ndarray, roi: Roi, size: int, flip: bool = False) -> np.ndarray:
+def to_image(points: np.ndarray, roi: Roi, size: int) -> np.ndarray:
     """Model-output points (n, 3) in input pixels to image pixels (z scaled like x)."""
-    pts = points.astype(np.float64).copy()
-    if flip:
-        pts[:, 0] = size - pts[:, 0]
+    pts = points.astype(np.float64)
     m = _roi_matrix(roi, size)
     out = np.empty_like(pts)
     out[:, :2] = pts[:, :2] @ m[:, :2].T + m[:, 2]
@@ -130,11 +110,11 @@ def _park_iris(pts: np.ndarray) -> np.ndarray:
 
 
 class LiteRTFaceLandmarker(FaceLandmarker):
-    """:class:`FaceLandmarker` with the landmark (and iris) models run through LiteRT.
+    """:class:`FaceLandmarker` with mediapipe's landmark models run through LiteRT.
 
     Args:
         max_faces: most faces reported per frame.
-        iris: run the iris model on both eyes (points 468–477).
+        iris: run the attention model (iris points 468–477, refined eyes and lips).
         static: treat every frame as an unrelated image (detector on every frame).
         scan_interval: seconds between full-range detector scans in video mode.
         min_confidence: detector score below which a detection is ignored.
@@ -158,49 +138,37 @@ class LiteRTFaceLandmarker(FaceLandmarker):
         )
 
     def _init_models(self) -> None:
-        """LiteRT mesh (and iris) interpreters instead of mediapipe's graph."""
-        modules = models_dir()
-        self._mesh_model = _interpreter(modules / "face_landmark" / "face_landmark.tflite", self._num_threads)
-        self._iris_model = (
-            _interpreter(modules / "iris_landmark" / "iris_landmark.tflite", self._num_threads)
-            if self.iris else None
-        )
-        self._mesh_io = _io(self._mesh_model, ("conv2d_21", "conv2d_31"))
-        self._iris_io = _io(self._iris_model, ("output_iris",)) if self.iris else None
-        self.refine_pass = True
+        """LiteRT models instead of mediapipe's graph: the attention mesh with iris, else the plain mesh."""
+        if self.iris:
+            from emoreason.perception.face.attention_mesh import AttentionMesh
+
+            self._attention: AttentionMesh | None = AttentionMesh(num_threads=self._num_threads)
+            self._mesh_model = None
+        else:
+            self._attention = None
+            self._mesh_model = _interpreter(models_dir() / "face_landmark" / "face_landmark.tflite", self._num_threads)
+            self._mesh_io = _io(self._mesh_model, ("conv2d_21", "conv2d_31"))
+        self._near: Any = None
         self._mesh = None
         self._tracks: list[Roi] = []
         self.counters["landmark_runs"] = 0
 
     # -- models -------------------------------------------------------------------------
     def _landmarks(self, image: np.ndarray, roi: Roi) -> tuple[np.ndarray, float]:
-        """468 (or 478 with iris) image-pixel landmarks in `roi` and the face-presence probability."""
+        """478 image-pixel landmarks in `roi` (iris points parked without iris) and the presence probability."""
         self.counters["landmark_runs"] += 1
-        inp, (coords, flag) = self._mesh_io
-        self._mesh_model.set_tensor(inp, warp_roi(image, roi, _MESH_SIZE))
-        self._mesh_model.invoke()
-        logit = float(self._mesh_model.get_tensor(flag).reshape(-1)[0])
+        tensor = warp_roi(image, roi, _MESH_SIZE)
+        if self._attention is not None:
+            raw, logit = self._attention.run(tensor)
+        else:
+            inp, (coords, flag) = self._mesh_io
+            self._mesh_model.set_tensor(inp, tensor)
+            self._mesh_model.invoke()
+            logit = float(self._mesh_model.get_tensor(flag).reshape(-1)[0])
+            raw = self._mesh_model.get_tensor(coords).reshape(-1, 3)
         presence = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
-        raw = self._mesh_model.get_tensor(coords).reshape(-1, 3)
         pts = to_image(raw, roi, _MESH_SIZE)
-        pts = self._with_iris(image, pts) if self.iris else _park_iris(pts)
-        return pts, presence
-
-    def _with_iris(self, image: np.ndarray, pts: np.ndarray) -> np.ndarray:
-        """Append the iris model's 2 × 5 iris points (centre first) to the 468 mesh points."""
-        assert self._iris_model is not None and self._iris_io is not None
-        inp, (out,) = self._iris_io
-        iris = np.empty((N_LANDMARKS - len(pts), 3), dtype=np.float32)
-        for (a, b), slot, flip in _EYES:  # the model knows one eye; the other is mirrored in and out
-            roi = roi_from_points(pts[[a, b]], 0, 1, 2.3)
-            self._iris_model.set_tensor(inp, warp_roi(image, roi, _IRIS_SIZE, flip=flip))
-            self._iris_model.invoke()
-            raw = self._iris_model.get_tensor(out).reshape(-1, 3)
-            if flip:  # mirrored: the points right and left of the centre swap places
-                raw = raw[[0, 3, 2, 1, 4]]
-            i = slot - 468
-            iris[i : i + 5] = to_image(raw, roi, _IRIS_SIZE, flip=flip)
-        return np.vstack([pts, iris])
+        return (pts if self._attention is not None else _park_iris(pts)), presence
 
     # -- main entry ---------------------------------------------------------------------
     def process(self, image: np.ndarray, time: float = 0.0) -> list[FaceObservation]:
@@ -229,6 +197,8 @@ class LiteRTFaceLandmarker(FaceLandmarker):
         self.counters["scans"] += 1
         detections = self._detect_keyed(image)
         if not detections and not faces:
+            detections = self._detect_near(image)
+        if not detections and not faces:
             detections = [(box, score, None) for box, score in self._detect_dlib(image)]
         faces = list(faces)
         for i, face in enumerate(faces):
@@ -240,24 +210,53 @@ class LiteRTFaceLandmarker(FaceLandmarker):
             if len(faces) >= self.max_faces:
                 break
             self.counters["crop_meshes"] += 1
-            pts, presence = self._landmarks(image, roi_from_detection(box, eyes))
-            if presence < _PRESENCE:
+            pts = self._start_landmarks(image, roi_from_detection(box, eyes))
+            if pts is None:
                 continue
-            if self.refine_pass:  # second pass from the first landmarks' ROI
-                pts, presence = self._landmarks(image, roi_from_points(pts, 33, 263, 1.5))
             obs = FaceObservation(pts, bbox_of(pts), score, "crop", self.iris, scored=True)
-            if presence < _PRESENCE or any(iou(obs.bbox, f.bbox) > 0.3 for f in faces):
+            if any(iou(obs.bbox, f.bbox) > 0.3 for f in faces):
                 continue
             faces.append(obs)
             self._tracks.append(roi_from_points(pts, 33, 263, 1.5))
         return faces
 
+    def _detect_near(self, image: np.ndarray) -> list[tuple[Box, float, np.ndarray | None]]:
+        """Short-range detections, tried when a scan finds and follows nothing.
+
+        It finds near faces far from upright (a phone video held sideways without a rotation
+        tag) that the full-range model misses. Only then: it also scores the backs of heads
+        0.5–0.6, which would otherwise start tracks beside the person.
+        """
+        if self._near is None:
+            from emoreason.perception.face.litert_detector import SHORT_RANGE, BlazeFaceDetector
+
+            self._near = BlazeFaceDetector(SHORT_RANGE, min_confidence=self.min_confidence)
+        return [(d.box, d.score, d.keypoints[:2]) for d in self._near.detect(image)]
+
+    def _start_landmarks(self, image: np.ndarray, roi: Roi) -> np.ndarray | None:
+        """Landmarks of a new face in a detector's ROI, or None when no face is confirmed there.
+
+        The detector's eye key points give the ROI's roll, but they are unreliable on faces
+        turned far in the picture plane (a phone held sideways), so when the landmark model
+        finds no face the ROI is tried turned by ±90° and 180°. A found face is landmarked a
+        second time from its first landmarks' ROI (as tracking would) and must then reach
+        :data:`_START_PRESENCE`.
+        """
+        cx, cy, side, angle = roi
+        for turn in (0.0, math.pi / 2, -math.pi / 2, math.pi):
+            pts, presence = self._landmarks(image, (cx, cy, side, angle + turn))
+            if presence < _PRESENCE:
+                continue
+            pts, presence = self._landmarks(image, roi_from_points(pts, 33, 263, 1.5))
+            return pts if presence >= _START_PRESENCE else None
+        return None
+
     def close(self) -> None:
-        """Release the detector graph and the interpreters."""
+        """Release the detector and the interpreters."""
         if self._detector is not None:
             self._detector.close()
-        self._detector = None
-        self._mesh_model = self._iris_model = None
+        self._detector = self._near = None
+        self._mesh_model = self._attention = None
 
 
 def _io(interpreter: Any, outputs: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:

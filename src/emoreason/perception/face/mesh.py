@@ -159,20 +159,10 @@ class FaceLandmarker:
     ) -> list[tuple[tuple[float, float, float, float], float, np.ndarray | None]]:
         """Full-range detections: (box, score, eyes (2, 2) pixels right-then-left eye)."""
         if self._detector is None:
-            self._detector = self._mediapipe().solutions.face_detection.FaceDetection(
-                model_selection=1, min_detection_confidence=self.min_confidence
-            )
-        h, w = image.shape[:2]
-        out: list[tuple[tuple[float, float, float, float], float, np.ndarray | None]] = []
-        for det in self._detector.process(image).detections or []:
-            ld = det.location_data
-            rb = ld.relative_bounding_box
-            box = (rb.xmin * w, rb.ymin * h, rb.width * w, rb.height * h)
-            kp = ld.relative_keypoints
-            eyes = np.array([[kp[i].x * w, kp[i].y * h] for i in (0, 1)]) if len(kp) >= 2 else None
-            if box[2] > 4 and box[3] > 4:
-                out.append((box, float(det.score[0]), eyes))
-        return out
+            from emoreason.perception.face.litert_detector import BlazeFaceDetector
+
+            self._detector = BlazeFaceDetector(min_confidence=self.min_confidence)
+        return [(d.box, d.score, d.keypoints[:2]) for d in self._detector.detect(image)]
 
     def _detect_dlib(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
         if self._dlib is None:
@@ -334,14 +324,15 @@ class FaceLandmarker:
 
 
 #: Landmark backends: mediapipe's graph, its TFLite models run through LiteRT, or ``auto``
-#: (LiteRT for video without iris, where it matches mediapipe to ~0.5 % IOD; else mediapipe).
+#: (LiteRT for video — the same models, ~1 % IOD from mediapipe's tracking, faster and no
+#: mediapipe import; mediapipe's graph for still images, whose static mode has its own detector).
 BACKENDS = ("mediapipe", "litert", "auto")
 
 
 def make_landmarker(backend: str = "mediapipe", **kwargs: Any) -> FaceLandmarker:
     """A :class:`FaceLandmarker` of the named backend (keyword arguments as its constructor)."""
     if backend == "auto":
-        backend = "litert" if not kwargs.get("iris", True) and not kwargs.get("static", False) else "mediapipe"
+        backend = "mediapipe" if kwargs.get("static", False) else "litert"
     if backend == "mediapipe":
         return FaceLandmarker(**kwargs)
     if backend == "litert":

@@ -28,7 +28,7 @@ class FaceStage:
         max_faces: most faces followed per frame.
         iris: iris model (gaze, gaze-corrected eye AUs); None = on at ≤ 12 fps.
         max_side: analyse frames downscaled to this longer side (pixels).
-        backend: ``auto`` (litert without iris, else mediapipe), ``mediapipe`` or ``litert``.
+        backend: ``auto`` (litert for video, mediapipe for images), ``mediapipe`` or ``litert``.
     """
 
     name: ClassVar[str] = "face"
