@@ -238,33 +238,37 @@ def _smooth_window(times: np.ndarray) -> int:
 
 
 def _assemble(rows: _Rows, probs: np.ndarray, sample_fps: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    table = pd.DataFrame(rows.ids)
+    """Per-face rows → table columns (ids, smoothed expressions, AUs per track) built in numpy, one DataFrame."""
     feats = pd.DataFrame(np.array(rows.features).reshape(-1, len(FEATURES)), columns=list(FEATURES))
-    if table.empty:
-        return table, feats
-    for i, name in enumerate(EXPRESSIONS):
-        table[name] = probs[:, i]
+    if not rows.ids:
+        return pd.DataFrame(), feats
+    columns: dict[str, np.ndarray] = {k: np.array([r[k] for r in rows.ids]) for k in rows.ids[0]}
+    probs = probs.copy()
+    features = feats.to_numpy()
     iris_dy = np.array(rows.iris_dy, dtype=float)
-    smooth_window = _smooth_window(table["timestamp"].to_numpy(dtype=float))
-    au_cols: dict[str, np.ndarray] = {f"{c}_r": np.zeros(len(table)) for c in aus.AU_CODES}
-    au_cols["AU28_c"] = np.zeros(len(table))
-    for _, index in table.groupby("face_id").groups.items():
-        idx = np.asarray(index)
-        order = idx[np.argsort(table.loc[idx, "timestamp"].to_numpy(), kind="stable")]
-        values = _track_aus(feats.to_numpy()[order], iris_dy[order], smooth_window)
+    times_all = columns["timestamp"].astype(float)
+    smooth_window = _smooth_window(times_all)
+    n = len(times_all)
+    au_r = {code: np.zeros(n) for code in aus.AU_CODES}
+    au28 = np.zeros(n, dtype=np.int8)
+    for face_id in np.unique(columns["face_id"]):
+        idx = np.flatnonzero(columns["face_id"] == face_id)
+        order = idx[np.argsort(times_all[idx], kind="stable")]
+        values = _track_aus(features[order], iris_dy[order], smooth_window)
         for code in aus.AU_CODES:
-            au_cols[f"{code}_r"][order] = values[code]
-        au_cols["AU28_c"][order] = values["AU28"] > 0
-        times = table.loc[order, "timestamp"].to_numpy(dtype=float)
-        p = table.loc[order, list(EXPRESSIONS)].to_numpy(dtype=np.float32)
+            au_r[code][order] = values[code]
+        au28[order] = values["AU28"] > 0
+        p = probs[order]
         ok = ~np.isnan(p).any(axis=1)
         if ok.any():
-            table.loc[order, list(EXPRESSIONS)] = smooth(p[ok], times[ok], at=times)
+            probs[order] = smooth(p[ok], times_all[order][ok], at=times_all[order])
+    for i, name in enumerate(EXPRESSIONS):
+        columns[name] = probs[:, i]
     for code in aus.AU_CODES:
-        table[f"{code}_r"] = np.round(au_cols[f"{code}_r"], 3)
-        table[f"{code}_c"] = aus.presence(au_cols[f"{code}_r"])
-    table["AU28_c"] = au_cols["AU28_c"].astype(np.int8)
-    return table, feats
+        columns[f"{code}_r"] = np.round(au_r[code], 3)
+        columns[f"{code}_c"] = aus.presence(au_r[code])
+    columns["AU28_c"] = au28
+    return pd.DataFrame(columns), feats
 
 
 def analyse_frames(
@@ -290,11 +294,14 @@ def analyse_frames(
     """
     t0 = _time.perf_counter()
     use_iris = iris if iris is not None else (static or (sample_fps is not None and sample_fps <= IRIS_MAX_FPS))
-    model = ExpressionModel()
-    with make_landmarker(backend, max_faces=max_faces, iris=use_iris, static=static) as landmarker:
-        tracker = FaceTracker(max_gap=0.0 if static else 2.0)
-        rows, n, size = _scan_frames(frames, landmarker, tracker, model)
-        counters = dict(landmarker.counters)
+    model = ExpressionModel.leased()
+    try:
+        with make_landmarker(backend, max_faces=max_faces, iris=use_iris, static=static) as landmarker:
+            tracker = FaceTracker(max_gap=0.0 if static else 2.0)
+            rows, n, size = _scan_frames(frames, landmarker, tracker, model)
+            counters = dict(landmarker.counters)
+    finally:
+        model.close()
     probs = np.array(rows.probs, dtype=np.float32).reshape(-1, len(EXPRESSIONS))
     table, feats = _assemble(rows, probs, sample_fps)
     feats.insert(0, "face_id", table["face_id"].astype("Int64").to_numpy() if len(table) else [])

@@ -86,6 +86,13 @@ def _crop_matrix(points: np.ndarray, region: _Region) -> np.ndarray:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _grid(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Output pixel coordinates (y, x) of a crop, each (h, w)."""
+    oy, ox = np.mgrid[0 : size[0], 0 : size[1]].astype(np.float64)
+    return oy, ox
+
+
 def _sample(features: np.ndarray, matrices: list[np.ndarray], size: tuple[int, int]) -> np.ndarray:
     """Mediapipe's ``TransformTensorBilinear`` (v2): (H, W, C) features → (n, h, w, C) crops, one per matrix."""
     height, width, channels = features.shape
@@ -93,22 +100,22 @@ def _sample(features: np.ndarray, matrices: list[np.ndarray], size: tuple[int, i
     # pixel-centre correction, as the kernel does: T → S · T · A with ±0.5 shifts
     x_off = m[:, 0, 3] + 0.5 * (m[:, 0, 0] + m[:, 0, 1]) - 0.5
     y_off = m[:, 1, 3] + 0.5 * (m[:, 1, 0] + m[:, 1, 1]) - 0.5
-    oy, ox = np.mgrid[0 : size[0], 0 : size[1]].astype(np.float64)
+    oy, ox = _grid(size)
     tx = m[:, 0, 0, None, None] * ox + m[:, 0, 1, None, None] * oy + x_off[:, None, None]
     ty = m[:, 1, 0, None, None] * ox + m[:, 1, 1, None, None] * oy + y_off[:, None, None]
-    inside = (tx >= 0) & (tx <= width - 1) & (ty >= 0) & (ty <= height - 1)
-    tx, ty = np.where(inside, tx, 0.0), np.where(inside, ty, 0.0)
-    x0, y0 = np.floor(tx).astype(np.intp), np.floor(ty).astype(np.intp)
+    outside = (tx < 0) | (tx > width - 1) | (ty < 0) | (ty > height - 1)
+    tx, ty = np.clip(tx, 0, width - 1), np.clip(ty, 0, height - 1)  # outside pixels are zeroed below
+    x0, y0 = tx.astype(np.intp), ty.astype(np.intp)  # floor: both are ≥ 0
     fx, fy = (tx - x0).astype(np.float32)[..., None], (ty - y0).astype(np.float32)[..., None]
     padded = np.zeros((height + 1, width + 1, channels), dtype=np.float32)  # zero beyond the edge
     padded[:height, :width] = features
     flat = padded.reshape(-1, channels)
     base = y0 * (width + 1) + x0
-    upper = (1 - fx) * flat[base] + fx * flat[base + 1]
-    lower = (1 - fx) * flat[base + width + 1] + fx * flat[base + width + 2]
-    out = fy * lower + (1 - fy) * upper
-    out[~inside] = 0.0
-    return out.astype(np.float32)
+    upper = flat[base] + fx * (flat[base + 1] - flat[base])
+    lower = flat[base + width + 1] + fx * (flat[base + width + 2] - flat[base + width + 1])
+    out = upper + fy * (lower - upper)
+    out[outside] = 0.0
+    return out
 
 
 def _transform(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:

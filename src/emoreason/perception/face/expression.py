@@ -78,7 +78,24 @@ class ExpressionModel:
         num_threads: interpreter threads (1 is fastest for this 90 kB model).
     """
 
+    @classmethod
+    def leased(cls) -> ExpressionModel:
+        """A built model reused between face passes (give it back with :meth:`close`)."""
+        from emoreason.perception.face.litert_runtime import lease
+
+        model = lease(("fer",), cls)
+        model._leased = True
+        return model
+
+    def close(self) -> None:
+        """Done with it: a leased model goes back for reuse."""
+        if self._leased:
+            from emoreason.perception.face.litert_runtime import release
+
+            release(("fer",), self)
+
     def __init__(self, *, num_threads: int = 1) -> None:
+        self._leased = False
         try:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as exc:  # pragma: no cover - package dependency

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emoreason.perception.face.litert_runtime import interpreter, models_dir
+from emoreason.perception.face.litert_runtime import interpreter, lease, models_dir, release
 
 _SCORE_CLIP = 100.0
 _NMS_IOU = 0.3
@@ -145,6 +145,7 @@ class BlazeFaceDetector:
         if len(self._anchors) != int(np.prod(outputs[0]["shape"])):
             raise ValueError(f"{spec.model}: {len(self._anchors)} anchors, the model scores {outputs[0]['shape']}")
         self._size = spec.size
+        self._lease_key: tuple | None = None
         self._tensor = np.empty((1, spec.size, spec.size, 3), dtype=np.float32)
 
     def _letterbox(self, image: np.ndarray) -> float:
@@ -195,5 +196,15 @@ class BlazeFaceDetector:
         return out
 
     def close(self) -> None:
-        """Release the interpreter."""
-        self._model = None
+        """Done with it: a leased detector goes back for reuse."""
+        if self._lease_key is not None:
+            release(self._lease_key, self)
+
+
+def leased_detector(spec: DetectorSpec, min_confidence: float) -> BlazeFaceDetector:
+    """A built detector for `spec` (reused between face passes; :meth:`~BlazeFaceDetector.close` returns it)."""
+    key = ("blazeface", spec)
+    detector = lease(key, lambda: BlazeFaceDetector(spec))
+    detector.min_confidence = min_confidence
+    detector._lease_key = key
+    return detector

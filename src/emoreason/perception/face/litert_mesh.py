@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from emoreason.perception.face.litert_runtime import interpreter as _interpreter
-from emoreason.perception.face.litert_runtime import models_dir
+from emoreason.perception.face.litert_runtime import lease, models_dir, release
 from emoreason.perception.face.mesh import (
     MESH_GATE,
     N_LANDMARKS,
@@ -142,11 +142,18 @@ class LiteRTFaceLandmarker(FaceLandmarker):
         if self.iris:
             from emoreason.perception.face.attention_mesh import AttentionMesh
 
-            self._attention: AttentionMesh | None = AttentionMesh(num_threads=self._num_threads)
+            self._model_key: tuple = ("attention", self._num_threads)
+            self._attention: AttentionMesh | None = lease(
+                self._model_key, lambda: AttentionMesh(num_threads=self._num_threads)
+            )
             self._mesh_model = None
         else:
+            self._model_key = ("mesh", self._num_threads)
             self._attention = None
-            self._mesh_model = _interpreter(models_dir() / "face_landmark" / "face_landmark.tflite", self._num_threads)
+            self._mesh_model = lease(
+                self._model_key,
+                lambda: _interpreter(models_dir() / "face_landmark" / "face_landmark.tflite", self._num_threads),
+            )
             self._mesh_io = _io(self._mesh_model, ("conv2d_21", "conv2d_31"))
         self._near: Any = None
         self._mesh = None
@@ -228,9 +235,9 @@ class LiteRTFaceLandmarker(FaceLandmarker):
         0.5–0.6, which would otherwise start tracks beside the person.
         """
         if self._near is None:
-            from emoreason.perception.face.litert_detector import SHORT_RANGE, BlazeFaceDetector
+            from emoreason.perception.face.litert_detector import SHORT_RANGE, leased_detector
 
-            self._near = BlazeFaceDetector(SHORT_RANGE, min_confidence=self.min_confidence)
+            self._near = leased_detector(SHORT_RANGE, self.min_confidence)
         return [(d.box, d.score, d.keypoints[:2]) for d in self._near.detect(image)]
 
     def _start_landmarks(self, image: np.ndarray, roi: Roi) -> np.ndarray | None:
@@ -253,8 +260,12 @@ class LiteRTFaceLandmarker(FaceLandmarker):
 
     def close(self) -> None:
         """Release the detector and the interpreters."""
-        if self._detector is not None:
-            self._detector.close()
+        for detector in (self._detector, self._near):
+            if detector is not None:
+                detector.close()
+        model = self._attention if self._attention is not None else self._mesh_model
+        if model is not None:
+            release(self._model_key, model)
         self._detector = self._near = None
         self._mesh_model = self._attention = None
 

@@ -7,10 +7,14 @@ they are found without importing mediapipe (its import pulls matplotlib and jax)
 from __future__ import annotations
 
 import importlib.util
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from emoreason.errors import DependencyError
+
+T = TypeVar("T")
 
 
 def models_dir() -> Path:
@@ -43,3 +47,31 @@ def interpreter_from_bytes(model: bytes, num_threads: int | None) -> Any:
     engine = Interpreter(model_content=model, num_threads=num_threads)
     engine.allocate_tensors()
     return engine
+
+
+#: Built models kept for reuse, by key (model, settings). Building a LiteRT model and its first
+#: run (XNNPACK packs the weights) cost ~0.05–0.1 s per face pass; a batch over many clips in
+#: one process pays it once. At most this many spares per key are kept.
+_MAX_SPARES = 2
+_spares: dict[tuple, list[Any]] = {}
+_spares_lock = threading.Lock()
+
+
+def lease(key: tuple, build: Callable[[], T]) -> T:
+    """A spare object kept under `key`, or a new one from `build` (give it back with :func:`release`).
+
+    An object is used by one holder at a time, so concurrent face passes never share one.
+    """
+    with _spares_lock:
+        spare = _spares.get(key)
+        if spare:
+            return spare.pop()
+    return build()
+
+
+def release(key: tuple, obj: Any) -> None:
+    """Keep `obj` for the next :func:`lease` of `key` (dropped when enough are kept)."""
+    with _spares_lock:
+        spare = _spares.setdefault(key, [])
+        if len(spare) < _MAX_SPARES and all(o is not obj for o in spare):
+            spare.append(obj)

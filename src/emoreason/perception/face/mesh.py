@@ -159,9 +159,9 @@ class FaceLandmarker:
     ) -> list[tuple[tuple[float, float, float, float], float, np.ndarray | None]]:
         """Full-range detections: (box, score, eyes (2, 2) pixels right-then-left eye)."""
         if self._detector is None:
-            from emoreason.perception.face.litert_detector import BlazeFaceDetector
+            from emoreason.perception.face.litert_detector import FULL_RANGE, leased_detector
 
-            self._detector = BlazeFaceDetector(min_confidence=self.min_confidence)
+            self._detector = leased_detector(FULL_RANGE, self.min_confidence)
         return [(d.box, d.score, d.keypoints[:2]) for d in self._detector.detect(image)]
 
     def _detect_dlib(self, image: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
@@ -308,7 +308,7 @@ class FaceLandmarker:
         self._mesh = self._new_mesh(n_faces, False)
 
     def close(self) -> None:
-        """Release the mediapipe graphs."""
+        """Release the mediapipe graphs and the detector."""
         for graph in (self._mesh, self._crop_mesh, self._detector):
             if graph is not None:
                 graph.close()

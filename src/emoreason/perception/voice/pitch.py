@@ -1,4 +1,4 @@
-"""Permissive frame-level voice analysis in numpy/scipy: F0, voicing, level, HNR, glottal cycles.
+"""Permissive frame-level voice analysis in numpy: F0, voicing, level, HNR, glottal cycles.
 
 The F0 tracker follows Boersma's (1993) autocorrelation method, the one Praat's
 ``To Pitch (ac)`` uses: each 48 ms Hann-windowed frame's autocorrelation is divided
@@ -15,7 +15,8 @@ over their mean, with Praat's period factor 1.3 and amplitude factor 1.6).
 
 Everything is streaming: :class:`FrameAnalyser` consumes consecutive chunks and
 keeps just enough samples between calls for frames to continue seamlessly.
-Licence: this module is part of emoreason (Apache-2.0) and uses only numpy/scipy.
+Licence: this module is part of emoreason (Apache-2.0) and uses only numpy (scipy's FFT and
+filters are not imported: their import alone costs ~1 s, see :mod:`.filters`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import fft as sfft
-from scipy.ndimage import median_filter
+
+from emoreason.perception.voice.filters import median3
 
 HOP_S = 0.01
 FRAME_S = 0.048
@@ -163,11 +164,11 @@ class FrameAnalyser:
             block = block - block.mean(axis=1, keepdims=True)
             rms = np.sqrt(np.mean(block.astype(np.float64) ** 2, axis=1)) + _EPS
             level = (20 * np.log10(rms)).astype(np.float32)
-            spec = sfft.rfft(block * self.win, self.nfft, axis=1, workers=1)
+            spec = np.fft.rfft(block * self.win, self.nfft, axis=1)
             power = (spec * spec.conj()).real
             band = power[:, b_lo:b_hi].sum(axis=1) / (self.nfft * float(self.win @ self.win))
             out_band.append((10 * np.log10(band + _EPS)).astype(np.float32))
-            ac = sfft.irfft(power, self.nfft, axis=1, workers=1)[:, : self.lag_max + 2]
+            ac = np.fft.irfft(power, self.nfft, axis=1)[:, : self.lag_max + 2]
             r = ac / (ac[:, :1] + _EPS) / self.win_ac
             f0, peak = self._best_peak(r.astype(np.float32))
             voiced = (peak >= VOICING_THRESHOLD) & (peak > unvoiced[b : b + 1024]) & (level >= SILENCE_DB)
@@ -212,7 +213,7 @@ def _clean_f0(f0: np.ndarray) -> np.ndarray:
         if e - s < 3:
             st[s:e] = np.nan
         else:
-            st[s:e] = median_filter(st[s:e], size=3, mode="nearest")
+            st[s:e] = median3(st[s:e])
     return np.where(np.isfinite(st), 100.0 * 2 ** (st / 12.0), np.nan).astype(np.float32)
 
 

@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
-from scipy.signal import find_peaks
 
+from emoreason.perception.voice.filters import find_peaks, moving_average
 from emoreason.perception.voice.pitch import HOP_S, FrameTrack
 from emoreason.records import Prosody
 
@@ -66,7 +65,7 @@ def pitch_measures(track: FrameTrack) -> dict[str, float | None]:
     for s, e in _runs(voiced):
         if e - s >= 30:
             run = semitones(track.f0[s:e])
-            res = run - uniform_filter1d(run, size=15, mode="nearest")
+            res = run - moving_average(run, 15)
             wobble.append(res[np.abs(res) <= 3.0])  # larger steps are tracking errors, not tremor
     tremor = float(np.sqrt(np.mean(np.concatenate(wobble) ** 2))) if wobble else None
     return {
@@ -91,10 +90,10 @@ def syllable_nuclei(track: FrameTrack) -> np.ndarray:
     """Times of estimated syllable nuclei: 300-2500 Hz band-level peaks rising ≥ 2 dB, near voicing."""
     if len(track.band_db) < 5:
         return np.zeros(0)
-    band = uniform_filter1d(track.band_db.astype(np.float64), size=3, mode="nearest")
+    band = moving_average(track.band_db, 3)
     act = active_frames(track)
     band = np.where(act, band, band.min())
-    peaks, _ = find_peaks(band, prominence=2.0, distance=max(1, int(0.08 / HOP_S)))
+    peaks = find_peaks(band, prominence=2.0, distance=max(1, int(0.08 / HOP_S)))
     voiced = np.isfinite(track.f0)
     near = np.array([act[p] and voiced[max(0, p - 5) : p + 6].any() for p in peaks], dtype=bool)
     return track.times[peaks[near]] if len(peaks) else np.zeros(0)
