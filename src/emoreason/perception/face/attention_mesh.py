@@ -109,11 +109,10 @@ def _sample(features: np.ndarray, matrices: list[np.ndarray], size: tuple[int, i
     fx, fy = (tx - x0).astype(np.float32)[..., None], (ty - y0).astype(np.float32)[..., None]
     padded = np.zeros((height + 1, width + 1, channels), dtype=np.float32)  # zero beyond the edge
     padded[:height, :width] = features
-    flat = padded.reshape(-1, channels)
     base = y0 * (width + 1) + x0
-    upper = flat[base] + fx * (flat[base + 1] - flat[base])
-    lower = flat[base + width + 1] + fx * (flat[base + width + 2] - flat[base + width + 1])
-    out = upper + fy * (lower - upper)
+    q11, q21, q12, q22 = padded.reshape(-1, channels)[np.stack([base, base + 1, base + width + 1, base + width + 2])]
+    upper = q11 + fx * (q21 - q11)
+    out = upper + fy * (q12 + fx * (q22 - q12) - upper)
     out[outside] = 0.0
     return out
 
