@@ -1,13 +1,16 @@
 """Face detection and 478-point landmarks: mediapipe face mesh, full-range detector, dlib fallback.
 
-Video frames go through one mediapipe ``FaceMesh`` in tracking mode (its landmark model
-follows each face from the previous frame and re-runs its short-range detector only when
-a face is lost). Because that detector only sees large, near-frontal faces, a *scan* runs
-the full-range ``FaceDetection`` model every ``scan_interval`` seconds (and, rate-limited,
-on frames where the mesh found nothing). Faces the scan finds that the mesh is not
-tracking are landmarked on an upscaled crop with a second, static-mode mesh and then
+This is the ``mediapipe`` backend (the default for still images; video goes to the LiteRT
+backend of :mod:`~emoreason.perception.face.litert_mesh`, which subclasses this one). Video
+frames go through one mediapipe ``FaceMesh`` in tracking mode (its landmark model follows
+each face from the previous frame and re-runs its short-range detector only when a face is
+lost). Because that detector only sees large, near-frontal faces, a *scan* runs the
+full-range BlazeFace model (:mod:`~emoreason.perception.face.litert_detector`, the same
+model and results as mediapipe's ``FaceDetection``) every ``scan_interval`` seconds (and,
+rate-limited, on frames where the mesh found nothing). Faces the scan finds that the mesh is
+not tracking are landmarked on an upscaled crop with a second, static-mode mesh and then
 *followed* crop by crop until lost; the tracking mesh is also rebuilt with room for more
-faces. When mediapipe finds nothing at all, dlib's HOG detector (if installed) gets a try.
+faces. When the detector finds nothing at all, dlib's HOG detector (if installed) gets a try.
 
 Landmarks are returned in pixels: ``x``, ``y`` in image coordinates and ``z`` in the
 same pixel scale (mediapipe's normalised ``z`` times the image width), so geometry is
