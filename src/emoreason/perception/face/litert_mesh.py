@@ -12,8 +12,10 @@ refined lips, eyes and irises; its custom operators run in numpy, see
 :mod:`~emoreason.perception.face.attention_mesh`).
 
 (Re)detection runs the full-range BlazeFace model (every ``scan_interval`` s, a quarter of
-it while no face is tracked; :mod:`~emoreason.perception.face.litert_detector`), then dlib's
-HOG detector when that finds nothing. Nothing here imports mediapipe. Landmarks are in
+it while no face is tracked; :mod:`~emoreason.perception.face.litert_detector`); a scan that
+finds and follows nothing tries the short-range model, then dlib's HOG detector. A detection
+starts a track only when the landmark model confirms a face there. Nothing here imports
+mediapipe. Landmarks are in
 pixels with ``z`` in the same scale, as in ``mesh.py``.
 """
 
