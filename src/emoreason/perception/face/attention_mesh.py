@@ -206,7 +206,7 @@ class AttentionMesh:
         a, b = self._a, self._b
         a.set_tensor(self._a_in, tensor)
         a.invoke()
-        mesh = a.get_tensor(self._a_out[_MESH_OUTPUT]).reshape(N_MESH, 3).astype(np.float32)
+        mesh = a.get_tensor(self._a_out[_MESH_OUTPUT]).reshape(N_MESH, 3)  # a float32 copy
         logit = float(a.get_tensor(self._a_out[_FLAG_OUTPUT]).reshape(-1)[0])
         features = a.get_tensor(self._a_out[self._features])[0]
         regions = self._regions

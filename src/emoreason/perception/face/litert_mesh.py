@@ -74,7 +74,7 @@ def warp_roi(image: np.ndarray, roi: Roi, size: int) -> np.ndarray:
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
     )
-    return (crop.astype(np.float32) * (1.0 / 255.0))[None]
+    return np.multiply(crop, np.float32(1.0 / 255.0), dtype=np.float32)[None]
 
 
 def to_image(points: np.ndarray, roi: Roi, size: int) -> np.ndarray:
