@@ -10,7 +10,7 @@ import pytest
 
 from emoreason.perception.face.attention_mesh import AttentionMesh, _crop_matrix, _layout, _sample, _transform
 from emoreason.perception.face.litert_detector import BlazeFaceDetector, weighted_nms
-from emoreason.perception.face.litert_runtime import interpreter, interpreter_from_bytes, models_dir
+from emoreason.perception.face.litert_runtime import interpreter, models_dir
 from emoreason.perception.face.mesh import iou
 from emoreason.perception.face.tflite_split import ModelFormatError, TFLiteGraph
 
@@ -89,8 +89,8 @@ def test_cut_reproduces_the_whole_model() -> None:
         for op in graph.operators[len(graph.operators) // 2 :]
         if op.code != "builtin:6" and (cut := clean_cut(op)) is not None  # 6: DEQUANTIZE of a weight
     )
-    first = interpreter_from_bytes(graph.cut([graph.names[graph.inputs[0]]], [inner]), 1)
-    second = interpreter_from_bytes(tail, 1)
+    first = interpreter(graph.cut([graph.names[graph.inputs[0]]], [inner]), 1)
+    second = interpreter(tail, 1)
     whole = interpreter(path, 1)
     x = np.random.default_rng(0).random((1, 192, 192, 3), dtype=np.float32)
     whole.set_tensor(whole.get_input_details()[0]["index"], x)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from emoreason.perception.face.litert_runtime import interpreter_from_bytes, models_dir
+from emoreason.perception.face.litert_runtime import interpreter, models_dir
 from emoreason.perception.face.tflite_split import ModelFormatError, TFLiteGraph
 
 MODEL_FILE = "face_landmark/face_landmark_with_attention.tflite"
@@ -194,8 +194,8 @@ class AttentionMesh:
         self._features = layout.features
         self._regions = layout.regions
         self._finals = [(pts, mat, dict(layout.regions)[src]) for pts, mat, src in layout.finals]
-        self._a = interpreter_from_bytes(layout.part_a, num_threads)
-        self._b = interpreter_from_bytes(layout.part_b, num_threads)
+        self._a = interpreter(layout.part_a, num_threads)
+        self._b = interpreter(layout.part_b, num_threads)
         self._a_in = self._a.get_input_details()[0]["index"]
         self._a_out = {d["name"]: d["index"] for d in self._a.get_output_details()}
         self._b_in = {d["name"]: d["index"] for d in self._b.get_input_details()}

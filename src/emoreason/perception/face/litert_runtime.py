@@ -25,26 +25,18 @@ def models_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "modules"
 
 
-def interpreter(path: Path, num_threads: int | None) -> Any:
-    """A LiteRT interpreter for `path` with its tensors allocated."""
+def interpreter(model: Path | bytes, num_threads: int | None) -> Any:
+    """A LiteRT interpreter with its tensors allocated, for a model file or an in-memory model."""
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as exc:  # pragma: no cover - dependency of the package
         raise DependencyError("the litert face backend needs ai-edge-litert: pip install ai-edge-litert") from exc
-    if not path.is_file():
-        raise DependencyError(f"{path}: model file missing from the mediapipe wheel; reinstall mediapipe==0.10.21")
-    model = Interpreter(model_path=str(path), num_threads=num_threads)
-    model.allocate_tensors()
-    return model
-
-
-def interpreter_from_bytes(model: bytes, num_threads: int | None) -> Any:
-    """A LiteRT interpreter for an in-memory model with its tensors allocated."""
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise DependencyError("the litert face backend needs ai-edge-litert: pip install ai-edge-litert") from exc
-    engine = Interpreter(model_content=model, num_threads=num_threads)
+    if isinstance(model, bytes):
+        engine = Interpreter(model_content=model, num_threads=num_threads)
+    elif model.is_file():
+        engine = Interpreter(model_path=str(model), num_threads=num_threads)
+    else:
+        raise DependencyError(f"{model}: model file missing from the mediapipe wheel; reinstall mediapipe==0.10.21")
     engine.allocate_tensors()
     return engine
 
