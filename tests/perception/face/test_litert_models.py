@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emoreason.perception.face.attention_mesh import AttentionMesh, _crop_matrix, _layout, _sample, _transform
+from emoreason.perception.face.attention_mesh import AttentionMesh, _crop_matrices, _layout, _sample, _transform
 from emoreason.perception.face.litert_detector import BlazeFaceDetector, weighted_nms
 from emoreason.perception.face.litert_runtime import interpreter, models_dir
 from emoreason.perception.face.mesh import iou
@@ -140,38 +140,46 @@ def _kernel_matrix(points: np.ndarray, region) -> np.ndarray:
 
 def test_crop_matrix_matches_the_kernel_composition() -> None:
     rng = np.random.default_rng(1)
-    points = rng.random((468, 3)).astype(np.float32) * 48
-    for _, region in _layout().regions:
-        assert np.allclose(_crop_matrix(points, region), _kernel_matrix(points, region), atol=1e-4)
+    regions = [region for _, region in _layout().regions]
+    points = [rng.random((468, 3)).astype(np.float32) * 48 for _ in regions]  # one landmark set per region
+    matrices = _crop_matrices(points, regions)
+    for pts, region, matrix in zip(points, regions, matrices, strict=True):
+        assert np.allclose(matrix, _kernel_matrix(pts, region), atol=1e-4)
 
 
 def test_bilinear_crop_matches_a_plain_loop() -> None:
-    """The vectorised sampler equals the kernel's per-pixel loop (zero outside, half-pixel shift)."""
+    """The vectorised sampler equals the kernel's per-pixel loop (zero outside, half-pixel shift).
+
+    The second matrix maps crop pixels exactly onto feature pixels, so samples fall on the
+    last row and column (where the far neighbour lies outside, with weight 0).
+    """
     rng = np.random.default_rng(2)
     features = rng.random((6, 7, 3)).astype(np.float32)
-    matrix = np.eye(4, dtype=np.float32)
-    matrix[:2, :2] = [[0.9, 0.3], [-0.2, 1.1]]
-    matrix[:2, 3] = [-0.7, 0.4]
-    got = _sample(features, [matrix], (5, 8))[0]
-    x = matrix[0].astype(float).copy()
-    y = matrix[1].astype(float).copy()
-    x[3] += x[0] * 0.5 + x[1] * 0.5 - 0.5
-    y[3] += y[0] * 0.5 + y[1] * 0.5 - 0.5
-    for oy in range(5):
-        for ox in range(8):
-            tx, ty = x[0] * ox + x[1] * oy + x[3], y[0] * ox + y[1] * oy + y[3]
-            if tx < 0 or tx > 6 or ty < 0 or ty > 5:
-                assert np.all(got[oy, ox] == 0)
-                continue
+    tilted = np.eye(4, dtype=np.float32)
+    tilted[:2, :2] = [[0.9, 0.3], [-0.2, 1.1]]
+    tilted[:2, 3] = [-0.7, 0.4]
+    crops = _sample(features, np.stack([tilted, np.eye(4, dtype=np.float32)]), (7, 8))
+    for matrix, got in zip((tilted, np.eye(4)), crops, strict=True):
+        x = matrix[0].astype(float).copy()
+        y = matrix[1].astype(float).copy()
+        x[3] += x[0] * 0.5 + x[1] * 0.5 - 0.5
+        y[3] += y[0] * 0.5 + y[1] * 0.5 - 0.5
+        for oy in range(7):
+            for ox in range(8):
+                tx, ty = x[0] * ox + x[1] * oy + x[3], y[0] * ox + y[1] * oy + y[3]
+                if tx < 0 or tx > 6 or ty < 0 or ty > 5:
+                    assert np.all(got[oy, ox] == 0)
+                    continue
 
-            def read(r: int, c: int) -> np.ndarray:
-                return features[r, c] if 0 <= r < 6 and 0 <= c < 7 else np.zeros(3)
+                def read(r: int, c: int) -> np.ndarray:
+                    return features[r, c] if 0 <= r < 6 and 0 <= c < 7 else np.zeros(3)
 
-            fx, fy = math.floor(tx), math.floor(ty)
-            a, b = tx - fx, ty - fy
-            top = (1 - a) * read(fy, fx) + a * read(fy, fx + 1)
-            bottom = (1 - a) * read(fy + 1, fx) + a * read(fy + 1, fx + 1)
-            assert np.allclose(got[oy, ox], (1 - b) * top + b * bottom, atol=1e-5)
+                fx, fy = math.floor(tx), math.floor(ty)
+                a, b = tx - fx, ty - fy
+                top = (1 - a) * read(fy, fx) + a * read(fy, fx + 1)
+                bottom = (1 - a) * read(fy + 1, fx) + a * read(fy + 1, fx + 1)
+                assert np.allclose(got[oy, ox], (1 - b) * top + b * bottom, atol=1e-5)
+    assert np.allclose(crops[1][:6, :7], features)  # the exact map reads the features back
 
 
 def test_transform_is_the_affine_part() -> None:

@@ -4,10 +4,12 @@
 :class:`FaceResult` whose ``table`` is the tidy OpenFace-layout DataFrame of
 :mod:`emoreason.perception.face.table`.
 
-Speed: decoding runs in a background thread (PyAV releases the GIL while decoding)
-while the main thread runs the mesh, so on two cores the two overlap. The mesh tracks
-faces from frame to frame and the full-range detector only runs on scans (see
-:mod:`emoreason.perception.face.mesh`); AUs are computed once per track, vectorised.
+Speed: three threads share a video — decoding (PyAV releases the GIL while decoding), the
+landmark models (LiteRT releases it while a model runs) and the main thread, which measures,
+tracks and classifies faces a chunk of frames at a time (numpy over all of a chunk's faces at
+once, so it holds the GIL briefly). The mesh tracks faces from frame to frame and the
+detector only runs on scans (see :mod:`emoreason.perception.face.litert_mesh`); AUs are
+computed once per track, vectorised.
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from emoreason.perception.face.expression import (
     EXPRESSIONS,
     MODEL_ID,
     ExpressionModel,
-    aligned_crop,
+    crop_matrices,
     smooth,
+    warp_crop,
 )
 from emoreason.perception.face.geometry import FEATURES, measure
 from emoreason.perception.face.mesh import FaceLandmarker, FaceObservation, make_landmarker
-from emoreason.perception.face.pose import gaze_angles, head_pose, iris_offset, to_head_frame
+from emoreason.perception.face.pose import gaze_angles, head_poses, iris_offset, to_head_frame
 from emoreason.perception.face.table import (
     AU_R_COLUMNS,
     EXPRESSION_COLUMNS,
@@ -54,6 +57,8 @@ IRIS_MAX_FPS = 12.0
 #: The expression model runs at most this often per track; the Gaussian smoothing over time
 #: (σ = 0.3 s) fills the frames in between.
 EXPRESSION_MAX_HZ = 10.0
+#: Frames whose faces are measured together (numpy over their faces at once).
+_CHUNK = 8
 
 
 @dataclass
@@ -100,18 +105,37 @@ class FaceResult:
 
 @dataclass
 class _Rows:
-    """Per-face rows collected while the frames stream by."""
+    """Per-face rows collected while the frames stream by: a block of columns per chunk of frames."""
 
-    ids: list[dict[str, float]] = field(default_factory=list)
+    blocks: list[dict[str, np.ndarray]] = field(default_factory=list)
     features: list[np.ndarray] = field(default_factory=list)
-    iris_dy: list[float] = field(default_factory=list)
-    probs: list[np.ndarray] = field(default_factory=list)
-    pending: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    iris_dy: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
+    probs: dict[int, np.ndarray] = field(default_factory=dict)  # row → expression probabilities
+    pending: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (row, crop) awaiting the model
     empty_frames: list[tuple[int, float]] = field(default_factory=list)
 
+    def add(self, columns: dict[str, np.ndarray], features: np.ndarray, iris_dy: np.ndarray) -> None:
+        self.blocks.append(columns)
+        self.features.append(features)
+        self.iris_dy.append(iris_dy)
+        self.count += len(features)
 
-def _prefetch(frames: Iterable, size: int = 8) -> Iterator:
-    """Iterate `frames` in a background thread, `size` items ahead (exceptions re-raised)."""
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` consecutive items."""
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prefetch(frames: Iterable, size: int = 8, name: str = "emoreason-decode") -> Iterator:
+    """Iterate `frames` in a background thread (called `name`), `size` items ahead (exceptions re-raised)."""
     q: queue.Queue = queue.Queue(maxsize=size)
     done = object()
     stop = threading.Event()
@@ -126,7 +150,7 @@ def _prefetch(frames: Iterable, size: int = 8) -> Iterator:
             q.put(exc)
         q.put(done)
 
-    thread = threading.Thread(target=work, name="emoreason-decode", daemon=True)
+    thread = threading.Thread(target=work, name=name, daemon=True)
     thread.start()
     try:
         while (item := q.get()) is not done:
@@ -142,23 +166,21 @@ def _prefetch(frames: Iterable, size: int = 8) -> Iterator:
                 thread.join(timeout=0.05)
 
 
-def _measure_face(obs: FaceObservation, rows: _Rows, frame: int, time: float) -> np.ndarray:
-    """Pose, features and gaze of one face (appended to `rows`); returns its shape signature."""
-    pose = head_pose(obs.landmarks)
-    normalised = to_head_frame(obs.landmarks, pose)
-    dx, dy = iris_offset(normalised) if obs.iris else (float("nan"), float("nan"))
-    gx, gy = gaze_angles(dx, dy, pose)
-    x, y, w, h = obs.bbox
-    rows.ids.append({
-        "frame": frame, "timestamp": time, "confidence": obs.confidence, "success": 1,
-        "face_x": x, "face_y": y, "face_w": w, "face_h": h,
+def _measure_faces(faces: list[FaceObservation]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """Box, pose and gaze columns, features, vertical iris offsets and shape signatures of faces, at once."""
+    landmarks = np.stack([f.landmarks for f in faces])
+    pose = head_poses(landmarks)
+    normalised = to_head_frame(landmarks, pose)
+    offsets = iris_offset(normalised)
+    offsets[[not f.iris for f in faces]] = np.nan
+    gaze_x, gaze_y = gaze_angles(offsets[:, 0], offsets[:, 1], pose)
+    boxes = np.array([f.bbox for f in faces], dtype=np.float64).reshape(-1, 4)
+    columns = {
+        "face_x": boxes[:, 0], "face_y": boxes[:, 1], "face_w": boxes[:, 2], "face_h": boxes[:, 3],
         "pose_Rx": pose.pitch, "pose_Ry": pose.yaw, "pose_Rz": pose.roll,
-        "gaze_angle_x": gx, "gaze_angle_y": gy,
-    })  # fmt: skip
-    rows.features.append(measure(normalised))
-    rows.iris_dy.append(dy)
-    rows.probs.append(np.full(len(EXPRESSIONS), np.nan, dtype=np.float32))
-    return shape_signature(normalised)
+        "gaze_angle_x": gaze_x, "gaze_angle_y": gaze_y,
+    }  # fmt: skip
+    return columns, measure(normalised), offsets[:, 1], shape_signature(normalised)
 
 
 def _landmarked(frames: Iterable, landmarker: FaceLandmarker) -> Iterator[tuple]:
@@ -174,33 +196,40 @@ def _scan_frames(
 
     Three threads share the work: decoding (see :func:`detect_faces`), the landmark models
     (they release the GIL while they run) and, here, measuring, tracking and expressions.
+    Faces are measured a chunk of frames at a time (numpy over all their faces at once:
+    per-face calls held the GIL the other two threads wait for).
     """
     rows = _Rows()
     scores: dict[int, float] = {}
     last_expression: dict[int, float] = {}
     n = 0
     size = (0, 0)
-    for frame, faces in _prefetch(_landmarked(frames, landmarker), size=4):
-        n += 1
-        image = frame.image
-        size = (image.shape[1], image.shape[0])
+    for chunk in _batched(_prefetch(_landmarked(frames, landmarker), size=4, name="emoreason-landmarks"), _CHUNK):
+        n += len(chunk)
+        size = (chunk[-1][0].image.shape[1], chunk[-1][0].image.shape[0])
+        rows.empty_frames.extend((frame.index, frame.time) for frame, faces in chunk if not faces)
+        faces = [face for _, found in chunk for face in found]
         if not faces:
-            rows.empty_frames.append((frame.index, frame.time))
             continue
-        start = len(rows.ids)
-        signatures = [_measure_face(f, rows, frame.index, frame.time) for f in faces]
-        ids = tracker.update([f.bbox for f in faces], signatures, frame.time)
-        for k, (face_id, face) in enumerate(zip(ids, faces, strict=True)):
-            row = rows.ids[start + k]
-            row["face_id"] = face_id
-            if face.scored:  # carry the last detector score along the track
-                scores[face_id] = face.confidence
-            row["confidence"] = scores.get(face_id, face.confidence)
-            if frame.time - last_expression.get(face_id, -1e9) >= 1.0 / EXPRESSION_MAX_HZ - 1e-6:
-                crop = aligned_crop(image, face.landmarks, row["pose_Rz"])
-                if crop is not None:
-                    rows.pending.append((start + k, crop))
+        columns, features, iris_dy, signatures = _measure_faces(faces)
+        crop_maps, croppable = crop_matrices(np.stack([f.landmarks for f in faces]), columns["pose_Rz"])
+        ids = np.empty(len(faces), dtype=np.int64)
+        frame_index, times, confidence = np.empty_like(ids), np.empty(len(faces)), np.empty(len(faces))
+        i = 0
+        for frame, found in chunk:
+            face_ids = tracker.update([f.bbox for f in found], list(signatures[i : i + len(found)]), frame.time)
+            for face_id, face in zip(face_ids, found, strict=True):
+                ids[i], frame_index[i], times[i] = face_id, frame.index, frame.time
+                if face.scored:  # carry the last detector score along the track
+                    scores[face_id] = face.confidence
+                confidence[i] = scores.get(face_id, face.confidence)
+                due = frame.time - last_expression.get(face_id, -1e9) >= 1.0 / EXPRESSION_MAX_HZ - 1e-6
+                if due and croppable[i]:
+                    rows.pending.append((rows.count + i, warp_crop(frame.image, crop_maps[i])))
                     last_expression[face_id] = frame.time
+                i += 1
+        ids_columns = {"frame": frame_index, "timestamp": times, "confidence": confidence, "success": np.ones_like(ids)}
+        rows.add({**ids_columns, **columns, "face_id": ids}, features, iris_dy)
         _flush_expressions(rows, model)
     _flush_expressions(rows, model, final=True)
     return rows, n, size
@@ -237,15 +266,17 @@ def _smooth_window(times: np.ndarray) -> int:
     return max(3, int(round(rate * 0.2)) | 1) if rate >= 4 else 1
 
 
-def _assemble(rows: _Rows, probs: np.ndarray, sample_fps: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _assemble(rows: _Rows, sample_fps: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-face rows → table columns (ids, smoothed expressions, AUs per track) built in numpy, one DataFrame."""
-    feats = pd.DataFrame(np.array(rows.features).reshape(-1, len(FEATURES)), columns=list(FEATURES))
-    if not rows.ids:
+    features = np.concatenate(rows.features) if rows.features else np.empty((0, len(FEATURES)))
+    feats = pd.DataFrame(features, columns=list(FEATURES))
+    if not rows.count:
         return pd.DataFrame(), feats
-    columns: dict[str, np.ndarray] = {k: np.array([r[k] for r in rows.ids]) for k in rows.ids[0]}
-    probs = probs.copy()
-    features = feats.to_numpy()
-    iris_dy = np.array(rows.iris_dy, dtype=float)
+    columns: dict[str, np.ndarray] = {k: np.concatenate([b[k] for b in rows.blocks]) for k in rows.blocks[0]}
+    probs = np.full((rows.count, len(EXPRESSIONS)), np.nan, dtype=np.float32)
+    for i, p in rows.probs.items():
+        probs[i] = p
+    iris_dy = np.concatenate(rows.iris_dy)
     times_all = columns["timestamp"].astype(float)
     smooth_window = _smooth_window(times_all)
     n = len(times_all)
@@ -302,8 +333,7 @@ def analyse_frames(
             counters = dict(landmarker.counters)
     finally:
         model.close()
-    probs = np.array(rows.probs, dtype=np.float32).reshape(-1, len(EXPRESSIONS))
-    table, feats = _assemble(rows, probs, sample_fps)
+    table, feats = _assemble(rows, sample_fps)
     feats.insert(0, "face_id", table["face_id"].astype("Int64").to_numpy() if len(table) else [])
     feats.insert(0, "frame", table["frame"].to_numpy() if len(table) else [])
     empty = pd.DataFrame(

@@ -55,34 +55,38 @@ class _Region:
     size: tuple[int, int]  # crop (height, width)
 
 
-def _crop_matrix(points: np.ndarray, region: _Region) -> np.ndarray:
-    """Mediapipe's ``Landmarks2TransformMatrix`` (v2): crop pixels → feature-map pixels, 4 × 4.
+def _crop_matrices(points: list[np.ndarray], regions: list[_Region]) -> np.ndarray:
+    """Mediapipe's ``Landmarks2TransformMatrix`` (v2) for several regions: crop pixels → feature-map pixels, (n, 4, 4).
 
-    The kernel composes shift(centre) · R(−rotation) · scale(box × 1.5 / crop size) ·
-    shift(−crop size / 2), where R(a) rotates by `a` and the box is that of the region's
-    points rotated by `rotation` (the angle that makes the left → right line horizontal).
+    Region i's matrix comes from ``points[i]``. The kernel composes shift(centre) · R(−rotation) ·
+    scale(box × 1.5 / crop size) · shift(−crop size / 2), where R(a) rotates by `a` and the
+    box is that of the region's points rotated by `rotation` (the angle that makes the
+    left → right line horizontal). All regions are computed together (one numpy pass).
     """
-    left, right = points[region.left], points[region.right]
-    rotation = region.target_rotation - math.atan2(float(right[1] - left[1]), float(right[0] - left[0]))
-    c, s = math.cos(rotation), math.sin(rotation)
-    xy = points[region.subset, :2].astype(np.float64)
-    u = c * xy[:, 0] - s * xy[:, 1]  # R(rotation) · point
-    v = s * xy[:, 0] + c * xy[:, 1]
-    u0, u1, v0, v1 = float(u.min()), float(u.max()), float(v.min()), float(v.max())
+    rotation = np.empty(len(regions))
+    for i, (pts, region) in enumerate(zip(points, regions, strict=True)):
+        left, right = pts[region.left], pts[region.right]
+        rotation[i] = region.target_rotation - math.atan2(float(right[1] - left[1]), float(right[0] - left[0]))
+    counts = [len(r.subset) for r in regions]
+    xy = np.concatenate([pts[r.subset, :2] for pts, r in zip(points, regions, strict=True)]).astype(np.float64)
+    c, s = np.cos(rotation), np.sin(rotation)
+    cp, sp = np.repeat(c, counts), np.repeat(s, counts)
+    u = cp * xy[:, 0] - sp * xy[:, 1]  # R(rotation) · point
+    v = sp * xy[:, 0] + cp * xy[:, 1]
+    starts = np.cumsum([0, *counts[:-1]])
+    u0, u1 = np.minimum.reduceat(u, starts), np.maximum.reduceat(u, starts)
+    v0, v1 = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)
     mu, mv = (u0 + u1) / 2, (v0 + v1) / 2
     cx, cy = c * mu + s * mv, -s * mu + c * mv  # R(−rotation) · box centre
-    out_h, out_w = region.size
-    sx, sy = region.scale[0] * (u1 - u0) / out_w, region.scale[1] * (v1 - v0) / out_h
+    out_h, out_w = np.array([r.size for r in regions], dtype=np.float64).T
+    scale_x, scale_y = np.array([r.scale for r in regions], dtype=np.float64).T
+    sx, sy = scale_x * (u1 - u0) / out_w, scale_y * (v1 - v0) / out_h
     a00, a01, a10, a11 = c * sx, s * sy, -s * sx, c * sy  # R(−rotation) · scale
-    return np.array(
-        [
-            [a00, a01, 0.0, cx - a00 * out_w / 2 - a01 * out_h / 2],
-            [a10, a11, 0.0, cy - a10 * out_w / 2 - a11 * out_h / 2],
-            [0.0, 0.0, 1.0, 0.0],
-            [0.0, 0.0, 0.0, 1.0],
-        ],
-        dtype=np.float32,
-    )
+    m = np.zeros((len(regions), 4, 4))
+    m[:, 0, 0], m[:, 0, 1], m[:, 0, 3] = a00, a01, cx - a00 * out_w / 2 - a01 * out_h / 2
+    m[:, 1, 0], m[:, 1, 1], m[:, 1, 3] = a10, a11, cy - a10 * out_w / 2 - a11 * out_h / 2
+    m[:, 2, 2] = m[:, 3, 3] = 1.0
+    return m.astype(np.float32)
 
 
 @functools.lru_cache(maxsize=4)
@@ -92,10 +96,10 @@ def _grid(size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     return oy, ox
 
 
-def _sample(features: np.ndarray, matrices: list[np.ndarray], size: tuple[int, int]) -> np.ndarray:
-    """Mediapipe's ``TransformTensorBilinear`` (v2): (H, W, C) features → (n, h, w, C) crops, one per matrix."""
+def _sample(features: np.ndarray, matrices: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Mediapipe's ``TransformTensorBilinear`` (v2): (H, W, C) features → (n, h, w, C) crops, one per (4, 4) matrix."""
     height, width, channels = features.shape
-    m = np.stack(matrices).astype(np.float64)  # (n, 4, 4)
+    m = np.asarray(matrices, dtype=np.float64)  # (n, 4, 4)
     # pixel-centre correction, as the kernel does: T → S · T · A with ±0.5 shifts
     x_off = m[:, 0, 3] + 0.5 * (m[:, 0, 0] + m[:, 0, 1]) - 0.5
     y_off = m[:, 1, 3] + 0.5 * (m[:, 1, 0] + m[:, 1, 1]) - 0.5
@@ -106,10 +110,10 @@ def _sample(features: np.ndarray, matrices: list[np.ndarray], size: tuple[int, i
     tx, ty = np.clip(tx, 0, width - 1), np.clip(ty, 0, height - 1)  # outside pixels are zeroed below
     x0, y0 = tx.astype(np.intp), ty.astype(np.intp)  # floor: both are ≥ 0
     fx, fy = (tx - x0).astype(np.float32)[..., None], (ty - y0).astype(np.float32)[..., None]
-    padded = np.zeros((height + 1, width + 1, channels), dtype=np.float32)  # zero beyond the edge
-    padded[:height, :width] = features
-    base = y0 * (width + 1) + x0
-    q11, q21, q12, q22 = padded.reshape(-1, channels)[np.stack([base, base + 1, base + width + 1, base + width + 2])]
+    # on the last row/column the far neighbour has weight 0: reading the pixel itself is exact
+    dx, dy = (x0 < width - 1).astype(np.intp), (y0 < height - 1) * width
+    base = y0 * width + x0
+    q11, q21, q12, q22 = features.reshape(-1, channels)[np.stack([base, base + dx, base + dy, base + dy + dx])]
     upper = q11 + fx * (q21 - q11)
     out = upper + fy * (q12 + fx * (q22 - q12) - upper)
     out[outside] = 0.0
@@ -191,42 +195,56 @@ class AttentionMesh:
 
     def __init__(self, *, num_threads: int | None = None) -> None:
         layout = _layout()
-        self._features = layout.features
-        self._regions = layout.regions
-        self._finals = [(pts, mat, dict(layout.regions)[src]) for pts, mat, src in layout.finals]
+        regions = dict(layout.regions)
+        self._regions = [region for _, region in layout.regions]
         self._a = interpreter(layout.part_a, num_threads)
         self._b = interpreter(layout.part_b, num_threads)
         self._a_in = self._a.get_input_details()[0]["index"]
-        self._a_out = {d["name"]: d["index"] for d in self._a.get_output_details()}
-        self._b_in = {d["name"]: d["index"] for d in self._b.get_input_details()}
-        self._b_out = {d["name"]: d["index"] for d in self._b.get_output_details()}
+        a_out = {d["name"]: d["index"] for d in self._a.get_output_details()}
+        b_in = {d["name"]: d["index"] for d in self._b.get_input_details()}
+        b_out = {d["name"]: d["index"] for d in self._b.get_output_details()}
+        self._mesh_out, self._flag_out = a_out[_MESH_OUTPUT], a_out[_FLAG_OUTPUT]
+        self._features_out = a_out[layout.features]
+        self._landmarks_out = [a_out[r.landmarks] for r in self._regions]
+        self._b_inputs = [(b_in[name], b_in[region.crop]) for name, region in layout.regions]
+        # each refined output: (points, matrix) tensors and the mesh rows its x, y replace —
+        # an eye or lip contour, or the five iris points appended after the mesh
+        self._finals: list[tuple[int, int, np.ndarray]] = []
+        self._iris_depth: list[tuple[slice, np.ndarray]] = []
+        for pts_name, mat_name, source in layout.finals:
+            region = regions[source]
+            rows, n = region.subset, _output_points(self._b, b_out[pts_name])
+            if n != len(region.subset):
+                slot = _IRIS_SLOT[int(region.subset[0])]
+                rows = np.arange(slot, slot + n)
+                self._iris_depth.append((slice(slot, slot + n), region.subset[:16]))
+            self._finals.append((b_out[pts_name], b_out[mat_name], rows))
 
     def run(self, tensor: np.ndarray) -> tuple[np.ndarray, float]:
         """(478, 3) landmarks in input pixels and the face-presence logit for a (1, 192, 192, 3) crop in [0, 1]."""
         a, b = self._a, self._b
         a.set_tensor(self._a_in, tensor)
         a.invoke()
-        mesh = a.get_tensor(self._a_out[_MESH_OUTPUT]).reshape(N_MESH, 3)  # a float32 copy
-        logit = float(a.get_tensor(self._a_out[_FLAG_OUTPUT]).reshape(-1)[0])
-        features = a.get_tensor(self._a_out[self._features])[0]
-        regions = self._regions
-        matrices = [_crop_matrix(a.get_tensor(self._a_out[r.landmarks])[0], r) for _, r in regions]
-        crops = _sample(features, matrices, regions[0][1].size)
-        for (name, region), matrix, crop in zip(regions, matrices, crops, strict=True):
-            b.set_tensor(self._b_in[name], matrix[None])
-            b.set_tensor(self._b_in[region.crop], crop[None])
-        b.invoke()
         points = np.empty((N_POINTS, 3), dtype=np.float32)
-        points[:N_MESH] = mesh
-        for pts_name, mat_name, region in self._finals:
-            refined = _transform(b.get_tensor(self._b_out[pts_name])[0], b.get_tensor(self._b_out[mat_name])[0])
-            if len(refined) == len(region.subset):  # lips or eye contour: new x, y; depth kept
-                points[region.subset, :2] = refined
-            else:  # iris: appended, depth = mean depth of the eye contour
-                slot = _IRIS_SLOT[int(region.subset[0])]
-                points[slot : slot + len(refined), :2] = refined
-                points[slot : slot + len(refined), 2] = mesh[region.subset[:16], 2].mean()
+        points[:N_MESH] = a.get_tensor(self._mesh_out).reshape(N_MESH, 3)
+        logit = float(a.get_tensor(self._flag_out).reshape(-1)[0])
+        matrices = _crop_matrices([a.get_tensor(i)[0] for i in self._landmarks_out], self._regions)
+        crops = _sample(a.get_tensor(self._features_out)[0], matrices, self._regions[0].size)
+        for (matrix_in, crop_in), matrix, crop in zip(self._b_inputs, matrices, crops, strict=True):
+            b.set_tensor(matrix_in, matrix[None])
+            b.set_tensor(crop_in, crop[None])
+        b.invoke()
+        for pts_out, mat_out, rows in self._finals:  # new x, y (contour depth kept)
+            points[rows, :2] = _transform(b.get_tensor(pts_out)[0], b.get_tensor(mat_out)[0])
+        for iris, contour in self._iris_depth:  # iris depth: mean depth of the eye contour
+            points[iris, 2] = points[contour, 2].mean()
         return points, logit
+
+
+def _output_points(engine: Any, index: int) -> int:
+    """Number of points an output tensor of shape (1, n, 2) holds."""
+    shape = next(d["shape"] for d in engine.get_output_details() if d["index"] == index)
+    return int(shape[1])
 
 
 def _region(landmarks: str, crop: str, options: bytes) -> _Region:

@@ -44,32 +44,56 @@ def model_path() -> Path:
     return path
 
 
+def crop_matrices(landmarks: np.ndarray, rolls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Affine maps (N, 2, 3) from image pixels to the 64×64 aligned crops of N faces, and which are usable.
+
+    The crop is rotated by −roll about the centre of the de-rolled landmark box and scaled so
+    the box plus a 10 % margin fills it; a face whose box is under 8 pixels is not usable.
+
+    Args:
+        landmarks: (N, 478, 3) pixel landmarks.
+        rolls: (N,) head roll in radians (``pose_Rz``).
+    """
+    pts = np.asarray(landmarks, dtype=np.float64)[:, :468, :2]
+    centre = pts.mean(axis=1)  # (N, 2)
+    roll = np.asarray(rolls, dtype=np.float64)
+    c, s = np.cos(roll)[:, None], np.sin(roll)[:, None]
+    d = pts - centre[:, None]
+    u = d[..., 0] * c + d[..., 1] * s  # landmarks in the de-rolled frame
+    v = -d[..., 0] * s + d[..., 1] * c
+    u0, u1, v0, v1 = u.min(axis=1), u.max(axis=1), v.min(axis=1), v.max(axis=1)
+    side = np.maximum(u1 - u0, v1 - v0) * (1 + 2 * _MARGIN)
+    mu, mv = (u0 + u1) / 2, (v0 + v1) / 2
+    c, s = c[:, 0], s[:, 0]
+    bx, by = centre[:, 0] + mu * c - mv * s, centre[:, 1] + mu * s + mv * c  # box centre in the image
+    scale = _INPUT / np.maximum(side, 1e-9)
+    a, b = scale * c, scale * s  # rotation by −roll (OpenCV's angle = +roll degrees) with scaling
+    matrices = np.empty((len(roll), 2, 3))
+    matrices[:, 0, 0], matrices[:, 0, 1], matrices[:, 0, 2] = a, b, _INPUT / 2 - a * bx - b * by
+    matrices[:, 1, 0], matrices[:, 1, 1], matrices[:, 1, 2] = -b, a, _INPUT / 2 + b * bx - a * by
+    return matrices, side >= 8
+
+
+def warp_crop(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """The 64×64 float32 crop in [-1, 1] (grey) of `image` (RGB uint8 or grey) under a :func:`crop_matrices` map."""
+    import cv2
+
+    crop = cv2.warpAffine(image, matrix, (_INPUT, _INPUT), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if crop.ndim == 3:
+        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    return crop.astype(np.float32) / 127.5 - 1.0
+
+
 def aligned_crop(image: np.ndarray, landmarks: np.ndarray, roll: float) -> np.ndarray | None:
-    """64×64 float32 crop in [-1, 1], eye line horizontal; None when the face is off-frame.
+    """64×64 float32 crop in [-1, 1], eye line horizontal; None when the face is too small.
 
     Args:
         image: the frame, RGB uint8 (H, W, 3) or grey (H, W); only the 64×64 crop is converted.
         landmarks: (478, 3) pixel landmarks.
         roll: head roll in radians (``pose_Rz``); the crop is counter-rotated by it.
     """
-    import cv2
-
-    pts = landmarks[:468, :2]
-    centre = pts.mean(axis=0)
-    c, s = np.cos(-roll), np.sin(-roll)
-    rotated = (pts - centre) @ np.array([[c, s], [-s, c]])  # landmarks in the de-rolled frame
-    lo, hi = rotated.min(axis=0), rotated.max(axis=0)
-    side = float(max(hi - lo)) * (1 + 2 * _MARGIN)
-    if side < 8:
-        return None
-    box_centre = centre + ((lo + hi) / 2) @ np.array([[c, -s], [s, c]])
-    scale = _INPUT / side
-    matrix = cv2.getRotationMatrix2D((float(box_centre[0]), float(box_centre[1])), float(np.degrees(roll)), scale)
-    matrix[:, 2] += np.array([_INPUT / 2, _INPUT / 2]) - box_centre
-    crop = cv2.warpAffine(image, matrix, (_INPUT, _INPUT), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    if crop.ndim == 3:
-        crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    return crop.astype(np.float32) / 127.5 - 1.0
+    matrices, ok = crop_matrices(np.asarray(landmarks)[None], np.array([roll]))
+    return warp_crop(image, matrices[0]) if ok[0] else None
 
 
 class ExpressionModel:

@@ -54,34 +54,35 @@ _CORNERS = np.array(EYE_CORNERS)  # (2, 2)
 
 
 def measure(normalised: np.ndarray) -> np.ndarray:
-    """The :data:`FEATURES` vector (float64) of one face's head-frame landmarks."""
-    p = normalised
-    y = p[:, 1]
-    tri = y[_TRIPLETS].mean(axis=1).reshape(5, 2)  # inner brow, outer brow, upper, lower, cheek
-    inner_brow, outer_brow, upper, lower, cheek = tri
-    ala = y[_ALA].mean(axis=1)
-    corner_line = y[_CORNERS].mean(axis=1)
-    eye_vec = p[_CORNERS[:, 0], :2] - p[_CORNERS[:, 1], :2]
-    eye_width = np.maximum(np.sqrt((eye_vec**2).sum(axis=1)), 1e-6)
-    c0, c1 = p[MOUTH_CORNERS[0]], p[MOUTH_CORNERS[1]]
-    upper_inner, lower_inner = p[LIP_UPPER_INNER], p[LIP_LOWER_INNER]
-    mid_y = (upper_inner[1] + lower_inner[1]) / 2
-    mid_z = (upper_inner[2] + lower_inner[2]) / 2
-    out = np.empty(len(FEATURES))
-    out[0] = (corner_line - inner_brow).mean()
-    out[1] = (corner_line - outer_brow).mean()
-    out[2] = abs(p[BROW_INNER[1][0], 0] - p[BROW_INNER[0][0], 0])
-    out[3] = (corner_line - upper).mean()
-    out[4] = (lower - corner_line).mean()
-    out[5] = ((lower - upper) / eye_width).mean()
-    out[6] = -(cheek - corner_line).mean()
-    out[7] = -(ala - corner_line).mean()
-    out[8] = y[LIP_UPPER_OUTER] - y[SUBNASALE]
-    out[9] = mid_y - (c0[1] + c1[1]) / 2
-    out[10] = float(np.sqrt(((c1 - c0) ** 2).sum()))
-    out[11] = (c0[2] + c1[2]) / 2 - mid_z
-    out[12] = max(0.0, lower_inner[1] - upper_inner[1])
-    out[13] = y[CHIN] - y[SUBNASALE]
-    out[14] = y[CHIN] - y[LIP_LOWER_OUTER]
-    out[15] = (upper_inner[1] - y[LIP_UPPER_OUTER]) + (y[LIP_LOWER_OUTER] - lower_inner[1])
-    return out
+    """The :data:`FEATURES` vector (float64) of head-frame landmarks: (478, 3) → (F,), or (N, 478, 3) → (N, F)."""
+    p = np.asarray(normalised, dtype=np.float64)
+    y = p[..., 1]
+    tri = y[..., _TRIPLETS].mean(axis=-1)  # (..., 10): (right, left) × inner brow, outer brow, upper, lower, cheek
+    inner_brow, outer_brow, upper, lower, cheek = (tri[..., 2 * k : 2 * k + 2] for k in range(5))
+    ala = y[..., _ALA].mean(axis=-1)
+    corner_line = y[..., _CORNERS].mean(axis=-1)
+    eye_vec = p[..., _CORNERS[:, 0], :2] - p[..., _CORNERS[:, 1], :2]
+    eye_width = np.maximum(np.sqrt((eye_vec**2).sum(axis=-1)), 1e-6)
+    c0, c1 = p[..., MOUTH_CORNERS[0], :], p[..., MOUTH_CORNERS[1], :]
+    upper_inner, lower_inner = p[..., LIP_UPPER_INNER, :], p[..., LIP_LOWER_INNER, :]
+    mid_y = (upper_inner[..., 1] + lower_inner[..., 1]) / 2
+    mid_z = (upper_inner[..., 2] + lower_inner[..., 2]) / 2
+    columns = (
+        (corner_line - inner_brow).mean(axis=-1),
+        (corner_line - outer_brow).mean(axis=-1),
+        np.abs(p[..., BROW_INNER[1][0], 0] - p[..., BROW_INNER[0][0], 0]),
+        (corner_line - upper).mean(axis=-1),
+        (lower - corner_line).mean(axis=-1),
+        ((lower - upper) / eye_width).mean(axis=-1),
+        -(cheek - corner_line).mean(axis=-1),
+        -(ala - corner_line).mean(axis=-1),
+        y[..., LIP_UPPER_OUTER] - y[..., SUBNASALE],
+        mid_y - (c0[..., 1] + c1[..., 1]) / 2,
+        np.sqrt(((c1 - c0) ** 2).sum(axis=-1)),
+        (c0[..., 2] + c1[..., 2]) / 2 - mid_z,
+        np.maximum(0.0, lower_inner[..., 1] - upper_inner[..., 1]),
+        y[..., CHIN] - y[..., SUBNASALE],
+        y[..., CHIN] - y[..., LIP_LOWER_OUTER],
+        (upper_inner[..., 1] - y[..., LIP_UPPER_OUTER]) + (y[..., LIP_LOWER_OUTER] - lower_inner[..., 1]),
+    )
+    return np.stack(columns, axis=-1)

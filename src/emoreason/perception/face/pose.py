@@ -17,6 +17,7 @@ the head angles (OpenFace ``gaze_angle_x/y``: left–right and up–down, radian
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,7 +38,10 @@ _GAZE_GAIN = 0.45
 
 @dataclass(frozen=True)
 class HeadPose:
-    """Head rotation (radians, OpenFace convention) and the head frame.
+    """Head rotation (radians, OpenFace convention) and the head frame, of one face or a batch.
+
+    From :func:`head_pose` the fields are scalars (one face); from :func:`head_poses` they
+    are arrays with a leading face axis (``rotation`` (N, 3, 3), ``origin`` (N, 3)).
 
     Attributes:
         pitch: rotation about x (``pose_Rx``), positive = head tilted down.
@@ -48,64 +52,78 @@ class HeadPose:
         scale: inter-ocular distance (eye centre to eye centre, 3-D), pixels.
     """
 
-    pitch: float
-    yaw: float
-    roll: float
+    pitch: Any
+    yaw: Any
+    roll: Any
     rotation: np.ndarray
     origin: np.ndarray
-    scale: float
+    scale: Any
 
 
 def eye_centres(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centres of the subject's right and left eyes (mean of the four eye-contour extremes)."""
-    right = landmarks[[33, 133, 159, 145]].mean(axis=0)
-    left = landmarks[[263, 362, 386, 374]].mean(axis=0)
+    """Centres of the subject's right and left eyes (mean of the four eye-contour extremes); (..., 478, 3) in."""
+    right = landmarks[..., [33, 133, 159, 145], :].mean(axis=-2)
+    left = landmarks[..., [263, 362, 386, 374], :].mean(axis=-2)
     return right, left
 
 
-def head_pose(landmarks: np.ndarray) -> HeadPose:
-    """Estimate head rotation and the head-centred frame from (478, 3) pixel landmarks."""
-    pts = landmarks.astype(np.float64)
-    x_axis = (pts[_LR_PAIRS[:, 1]] - pts[_LR_PAIRS[:, 0]]).mean(axis=0)
-    x_axis /= np.linalg.norm(x_axis) + 1e-9
-    y_axis = pts[_CHIN] - pts[_FOREHEAD]
-    y_axis -= x_axis * (y_axis @ x_axis)
-    y_axis /= np.linalg.norm(y_axis) + 1e-9
-    z_axis = np.cross(x_axis, y_axis)
-    rot = np.column_stack([x_axis, y_axis, z_axis])
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / (np.sqrt((v * v).sum(axis=-1, keepdims=True)) + 1e-9)
+
+
+def head_poses(landmarks: np.ndarray) -> HeadPose:
+    """Head rotation and head-centred frame of N faces at once, from (N, 478, 3) pixel landmarks."""
+    pts = np.asarray(landmarks, dtype=np.float64)
+    x_axis = _unit((pts[:, _LR_PAIRS[:, 1]] - pts[:, _LR_PAIRS[:, 0]]).mean(axis=1))
+    y_axis = pts[:, _CHIN] - pts[:, _FOREHEAD]
+    y_axis = _unit(y_axis - x_axis * (y_axis * x_axis).sum(axis=-1, keepdims=True))
+    rot = np.stack([x_axis, y_axis, np.cross(x_axis, y_axis)], axis=-1)  # columns x, y, z
     if PITCH_OFFSET:
         c, s = np.cos(PITCH_OFFSET), np.sin(PITCH_OFFSET)
         rot = rot @ np.array([[1, 0, 0], [0, c, -s], [0, s, c]])
     right, left = eye_centres(pts)
-    pitch = float(np.arctan2(-rot[1, 2], rot[2, 2]))
-    yaw = float(np.arcsin(np.clip(rot[0, 2], -1.0, 1.0)))
-    roll = float(np.arctan2(-rot[0, 1], rot[0, 0]))
-    scale = float(np.linalg.norm(left - right))
-    return HeadPose(pitch, yaw, roll, rot, (left + right) / 2, max(scale, 1e-6))
+    pitch = np.arctan2(-rot[:, 1, 2], rot[:, 2, 2])
+    yaw = np.arcsin(np.clip(rot[:, 0, 2], -1.0, 1.0))
+    roll = np.arctan2(-rot[:, 0, 1], rot[:, 0, 0])
+    scale = np.maximum(np.sqrt(((left - right) ** 2).sum(axis=-1)), 1e-6)
+    return HeadPose(pitch, yaw, roll, rot, (left + right) / 2, scale)
+
+
+def head_pose(landmarks: np.ndarray) -> HeadPose:
+    """Estimate head rotation and the head-centred frame of one face from (478, 3) pixel landmarks."""
+    p = head_poses(np.asarray(landmarks)[None])
+    return HeadPose(float(p.pitch[0]), float(p.yaw[0]), float(p.roll[0]), p.rotation[0], p.origin[0], float(p.scale[0]))
 
 
 def to_head_frame(landmarks: np.ndarray, pose: HeadPose) -> np.ndarray:
-    """Landmarks in the head frame, in inter-ocular-distance units (x right, y down, z away)."""
-    return ((landmarks.astype(np.float64) - pose.origin) @ pose.rotation) / pose.scale
+    """Landmarks in the head frame, in inter-ocular-distance units (x right, y down, z away).
+
+    One face ((478, 3) with :func:`head_pose`) or a batch ((N, 478, 3) with :func:`head_poses`).
+    """
+    origin = np.asarray(pose.origin)[..., None, :]
+    scale = np.asarray(pose.scale, dtype=np.float64)[..., None, None]
+    return ((np.asarray(landmarks, dtype=np.float64) - origin) @ pose.rotation) / scale
 
 
-def iris_offset(normalised: np.ndarray) -> tuple[float, float]:
-    """Iris centre offset from the eye-corner mid-point, in eye widths (x right, y down), both eyes."""
-    offsets = []
-    for (a, b), iris_idx in zip(_EYE_CORNERS, _IRIS_CENTRES, strict=True):
-        mid = (normalised[a] + normalised[b]) / 2
-        width = np.linalg.norm(normalised[b] - normalised[a]) + 1e-9
-        offsets.append((normalised[iris_idx, :2] - mid[:2]) / width)
-    off = np.mean(offsets, axis=0)
-    return float(off[0]), float(off[1])
+def iris_offset(normalised: np.ndarray) -> np.ndarray:
+    """Iris centre offset from the eye-corner mid-point, in eye widths (x right, y down), both eyes averaged.
+
+    (..., 478, 3) head-frame landmarks in, (..., 2) offsets out.
+    """
+    corners = np.array(_EYE_CORNERS)
+    a, b = normalised[..., corners[:, 0], :], normalised[..., corners[:, 1], :]
+    width = np.sqrt(((b - a) ** 2).sum(axis=-1)) + 1e-9
+    offsets = (normalised[..., _IRIS_CENTRES, :2] - (a[..., :2] + b[..., :2]) / 2) / width[..., None]
+    return offsets.mean(axis=-2)
 
 
-def gaze_angles(iris_dx: float, iris_dy: float, pose: HeadPose) -> tuple[float, float]:
+def gaze_angles(iris_dx: Any, iris_dy: Any, pose: HeadPose) -> tuple[Any, Any]:
     """Gaze angles (OpenFace ``gaze_angle_x``, ``gaze_angle_y``), radians, camera frame.
 
     ``x`` is positive when the eyes look toward the image left (the subject's right),
-    ``y`` positive when they look down; NaN offsets (no iris model) give NaN.
+    ``y`` positive when they look down; NaN offsets (no iris model) give NaN. Scalars or
+    arrays (with :func:`head_poses`).
     """
-    eye_x = float(np.arcsin(np.clip(iris_dx / _GAZE_GAIN, -1, 1)))
-    eye_y = float(np.arcsin(np.clip((iris_dy - IRIS_DY_NEUTRAL) / _GAZE_GAIN, -1, 1)))
+    eye_x = np.arcsin(np.clip(np.asarray(iris_dx) / _GAZE_GAIN, -1, 1))
+    eye_y = np.arcsin(np.clip((np.asarray(iris_dy) - IRIS_DY_NEUTRAL) / _GAZE_GAIN, -1, 1))
     return pose.yaw - eye_x, pose.pitch + eye_y

@@ -24,12 +24,16 @@ from emoreason.perception.face.mesh import iou
 Box = tuple[float, float, float, float]
 
 #: (a, b) landmark pairs whose head-frame distances form the shape signature.
-_SIGNATURE_PAIRS = ((6, 2), (33, 133), (263, 362), (234, 454), (10, 6), (2, 152))
+_SIGNATURE_PAIRS = np.array(((6, 2), (33, 133), (263, 362), (234, 454), (10, 6), (2, 152)))
 
 
 def shape_signature(normalised: np.ndarray) -> np.ndarray:
-    """Expression-stable proportions of one face (head-frame landmarks, IOD units)."""
-    return np.array([np.linalg.norm(normalised[a] - normalised[b]) for a, b in _SIGNATURE_PAIRS])
+    """Expression-stable proportions of a face (head-frame landmarks, IOD units).
+
+    (478, 3) → (6,), or a batch (N, 478, 3) → (N, 6).
+    """
+    diff = normalised[..., _SIGNATURE_PAIRS[:, 0], :] - normalised[..., _SIGNATURE_PAIRS[:, 1], :]
+    return np.sqrt((diff**2).sum(axis=-1))
 
 
 @dataclass
