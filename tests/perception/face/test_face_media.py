@@ -80,6 +80,10 @@ def test_no_face_video_gives_success_zero_rows(samples_dir: Path) -> None:
     assert (result.table["success"] == 0).all()
     assert len(result.table) == result.frames_analysed
     assert result.table["face_id"].isna().all()
+    # faceless scans run about every 0.5 s; the slow dlib fallback at most once per 2 s scan interval
+    duration = float(result.table["timestamp"].max())
+    assert 1 <= result.counters["dlib"] <= duration / 2.0 + 1
+    assert result.counters["scans"] > 2 * result.counters["dlib"]
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ def test_roi_round_trip() -> None:
     back = to_image(pts, roi, 192)
     assert np.allclose(back[1, :2], [100.0, 80.0], atol=1e-3)
     assert np.isclose(back[1, 2], 10.0 * 64 / 192)
-    assert warp_roi(np.zeros((50, 60, 3), np.uint8), roi, 192).shape == (1, 192, 192, 3)
+    assert warp_roi(np.zeros((50, 60, 3), np.uint8), roi, 192).shape == (192, 192, 3)
     angle = roi_from_points(np.array([[0, 0, 0], [10, 10, 0]], float), 0, 1, 1.5)[3]
     assert np.isclose(angle, np.pi / 4)
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emoreason.perception.face.attention_mesh import AttentionMesh, _crop_matrices, _layout, _sample, _transform
+from emoreason.perception.face.attention_mesh import (
+    AttentionMesh,
+    _crop_matrices,
+    _layout,
+    _RegionSet,
+    _sample,
+    _transform,
+)
 from emoreason.perception.face.litert_detector import BlazeFaceDetector, weighted_nms
 from emoreason.perception.face.litert_runtime import interpreter, models_dir
 from emoreason.perception.face.mesh import iou
@@ -142,7 +149,7 @@ def test_crop_matrix_matches_the_kernel_composition() -> None:
     rng = np.random.default_rng(1)
     regions = [region for _, region in _layout().regions]
     points = [rng.random((468, 3)).astype(np.float32) * 48 for _ in regions]  # one landmark set per region
-    matrices = _crop_matrices(points, regions)
+    matrices = _crop_matrices(np.stack(points), _RegionSet.of(regions))
     for pts, region, matrix in zip(points, regions, matrices, strict=True):
         assert np.allclose(matrix, _kernel_matrix(pts, region), atol=1e-4)
 
@@ -183,8 +190,12 @@ def test_bilinear_crop_matches_a_plain_loop() -> None:
 
 
 def test_transform_is_the_affine_part() -> None:
-    matrix = np.array([[2, 0, 9, 1], [0, 3, 9, -1], [0, 0, 1, 0], [0, 0, 0, 1]], np.float32)
-    assert np.allclose(_transform(np.array([[1.0, 1.0]]), matrix), [[3.0, 2.0]])
+    """Each point takes its own output's matrix: only the 2-D linear part and the translation act."""
+    scale = np.array([[2, 0, 9, 1], [0, 3, 9, -1], [0, 0, 1, 0], [0, 0, 0, 1]], np.float32)
+    turn = np.array([[0, -1, 0, 5], [1, 0, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], np.float32)
+    points = np.array([[1.0, 1.0], [1.0, 2.0], [3.0, 0.0]])
+    got = _transform(points, np.stack([scale, turn]), np.array([0, 1, 1]))
+    assert np.allclose(got, [[3.0, 2.0], [3.0, 1.0], [5.0, 3.0]])
 
 
 def test_attention_mesh_shapes_and_regions(sample_clip: Path) -> None:

@@ -23,13 +23,12 @@ mediapipe's ``LandmarksRefinementCalculator`` does.
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from emoreason.perception.face.litert_runtime import interpreter, models_dir
+from emoreason.perception.face.litert_runtime import interpreter, models_dir, write_unit_image
 from emoreason.perception.face.tflite_split import ModelFormatError, TFLiteGraph
 
 MODEL_FILE = "face_landmark/face_landmark_with_attention.tflite"
@@ -55,38 +54,61 @@ class _Region:
     size: tuple[int, int]  # crop (height, width)
 
 
-def _crop_matrices(points: list[np.ndarray], regions: list[_Region]) -> np.ndarray:
-    """Mediapipe's ``Landmarks2TransformMatrix`` (v2) for several regions: crop pixels → feature-map pixels, (n, 4, 4).
+@dataclass(frozen=True)
+class _RegionSet:
+    """Several regions' crop parameters as arrays, so their matrices are computed in one numpy pass."""
 
-    Region i's matrix comes from ``points[i]``. The kernel composes shift(centre) · R(−rotation) ·
-    scale(box × 1.5 / crop size) · shift(−crop size / 2), where R(a) rotates by `a` and the
-    box is that of the region's points rotated by `rotation` (the angle that makes the
-    left → right line horizontal). All regions are computed together (one numpy pass).
+    owner: np.ndarray  # (P,) region of each subset point, regions one after another
+    subset: np.ndarray  # (P,) mesh index of each subset point
+    starts: np.ndarray  # (n,) first subset point of each region
+    ends: np.ndarray  # (n, 2) left and right rotation landmarks
+    target_rotation: np.ndarray  # (n,)
+    size: np.ndarray  # (n, 2) crop height, width
+    scale: np.ndarray  # (n, 2) box scale x, y
+
+    @classmethod
+    def of(cls, regions: list[_Region]) -> _RegionSet:
+        counts = [len(r.subset) for r in regions]
+        return cls(
+            owner=np.repeat(np.arange(len(regions)), counts),
+            subset=np.concatenate([r.subset for r in regions]),
+            starts=np.cumsum([0, *counts[:-1]]),
+            ends=np.array([(r.left, r.right) for r in regions]),
+            target_rotation=np.array([r.target_rotation for r in regions], dtype=np.float64),
+            size=np.array([r.size for r in regions], dtype=np.float64),
+            scale=np.array([r.scale for r in regions], dtype=np.float64),
+        )
+
+
+def _crop_matrices(points: np.ndarray, regions: _RegionSet) -> np.ndarray:
+    """Mediapipe's ``Landmarks2TransformMatrix`` (v2) for n regions: crop pixels → feature-map pixels, (n, 4, 4).
+
+    Region i's matrix comes from ``points[i]`` ((n, 468, ≥ 2) landmarks). The kernel composes
+    shift(centre) · R(−rotation) · scale(box × 1.5 / crop size) · shift(−crop size / 2), where
+    R(a) rotates by `a` and the box is that of the region's points rotated by `rotation`
+    (the angle that makes the left → right line horizontal).
     """
-    rotation = np.empty(len(regions))
-    for i, (pts, region) in enumerate(zip(points, regions, strict=True)):
-        left, right = pts[region.left], pts[region.right]
-        rotation[i] = region.target_rotation - math.atan2(float(right[1] - left[1]), float(right[0] - left[0]))
-    counts = [len(r.subset) for r in regions]
-    xy = np.concatenate([pts[r.subset, :2] for pts, r in zip(points, regions, strict=True)]).astype(np.float64)
+    pts = np.asarray(points, dtype=np.float64)
+    n = np.arange(len(pts))
+    line = pts[n, regions.ends[:, 1], :2] - pts[n, regions.ends[:, 0], :2]
+    rotation = regions.target_rotation - np.arctan2(line[:, 1], line[:, 0])
     c, s = np.cos(rotation), np.sin(rotation)
-    cp, sp = np.repeat(c, counts), np.repeat(s, counts)
+    xy = pts[regions.owner, regions.subset, :2]
+    cp, sp = c[regions.owner], s[regions.owner]
     u = cp * xy[:, 0] - sp * xy[:, 1]  # R(rotation) · point
     v = sp * xy[:, 0] + cp * xy[:, 1]
-    starts = np.cumsum([0, *counts[:-1]])
-    u0, u1 = np.minimum.reduceat(u, starts), np.maximum.reduceat(u, starts)
-    v0, v1 = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)
+    u0, u1 = np.minimum.reduceat(u, regions.starts), np.maximum.reduceat(u, regions.starts)
+    v0, v1 = np.minimum.reduceat(v, regions.starts), np.maximum.reduceat(v, regions.starts)
     mu, mv = (u0 + u1) / 2, (v0 + v1) / 2
     cx, cy = c * mu + s * mv, -s * mu + c * mv  # R(−rotation) · box centre
-    out_h, out_w = np.array([r.size for r in regions], dtype=np.float64).T
-    scale_x, scale_y = np.array([r.scale for r in regions], dtype=np.float64).T
-    sx, sy = scale_x * (u1 - u0) / out_w, scale_y * (v1 - v0) / out_h
+    out_h, out_w = regions.size[:, 0], regions.size[:, 1]
+    sx, sy = regions.scale[:, 0] * (u1 - u0) / out_w, regions.scale[:, 1] * (v1 - v0) / out_h
     a00, a01, a10, a11 = c * sx, s * sy, -s * sx, c * sy  # R(−rotation) · scale
-    m = np.zeros((len(regions), 4, 4))
+    m = np.zeros((len(pts), 4, 4), dtype=np.float32)
     m[:, 0, 0], m[:, 0, 1], m[:, 0, 3] = a00, a01, cx - a00 * out_w / 2 - a01 * out_h / 2
     m[:, 1, 0], m[:, 1, 1], m[:, 1, 3] = a10, a11, cy - a10 * out_w / 2 - a11 * out_h / 2
     m[:, 2, 2] = m[:, 3, 3] = 1.0
-    return m.astype(np.float32)
+    return m
 
 
 @functools.lru_cache(maxsize=4)
@@ -120,10 +142,17 @@ def _sample(features: np.ndarray, matrices: np.ndarray, size: tuple[int, int]) -
     return out
 
 
-def _transform(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """Mediapipe's ``TransformLandmarks`` (v2): the 2-D affine part of `matrix` on (n, 2) points."""
-    m = matrix.astype(np.float64)
-    return points @ m[:2, :2].T + m[:2, 3]
+def _transform(points: np.ndarray, matrices: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Mediapipe's ``TransformLandmarks`` (v2): point i moved by the 2-D affine part of ``matrices[owner[i]]``.
+
+    Args:
+        points: (P, 2) points of several outputs, one after another.
+        matrices: (k, 4, 4) one matrix per output.
+        owner: (P,) which matrix each point takes.
+    """
+    m = np.asarray(matrices, dtype=np.float64)[owner]
+    x, y = points[:, 0], points[:, 1]
+    return np.stack([m[:, 0, 0] * x + m[:, 0, 1] * y + m[:, 0, 3], m[:, 1, 0] * x + m[:, 1, 1] * y + m[:, 1, 3]], 1)
 
 
 @dataclass(frozen=True)
@@ -196,7 +225,8 @@ class AttentionMesh:
     def __init__(self, *, num_threads: int | None = None) -> None:
         layout = _layout()
         regions = dict(layout.regions)
-        self._regions = [region for _, region in layout.regions]
+        self._regions = _RegionSet.of([region for _, region in layout.regions])
+        self._crop_size = layout.regions[0][1].size
         self._a = interpreter(layout.part_a, num_threads)
         self._b = interpreter(layout.part_b, num_threads)
         self._a_in = self._a.get_input_details()[0]["index"]
@@ -205,39 +235,47 @@ class AttentionMesh:
         b_out = {d["name"]: d["index"] for d in self._b.get_output_details()}
         self._mesh_out, self._flag_out = a_out[_MESH_OUTPUT], a_out[_FLAG_OUTPUT]
         self._features_out = a_out[layout.features]
-        self._landmarks_out = [a_out[r.landmarks] for r in self._regions]
+        self._landmarks_out = [a_out[region.landmarks] for _, region in layout.regions]
         self._b_inputs = [(b_in[name], b_in[region.crop]) for name, region in layout.regions]
-        # each refined output: (points, matrix) tensors and the mesh rows its x, y replace —
-        # an eye or lip contour, or the five iris points appended after the mesh
-        self._finals: list[tuple[int, int, np.ndarray]] = []
-        self._iris_depth: list[tuple[slice, np.ndarray]] = []
-        for pts_name, mat_name, source in layout.finals:
+        # the refined outputs, one after another: their (points, matrix) tensors and the rows
+        # of the 478 their x, y replace — an eye or lip contour, or the iris points after the mesh
+        self._final_points, self._final_matrices = [], []
+        rows, owner, iris, contours = [], [], [], []
+        for k, (pts_name, mat_name, source) in enumerate(layout.finals):
             region = regions[source]
-            rows, n = region.subset, _output_points(self._b, b_out[pts_name])
-            if n != len(region.subset):
+            n = _output_points(self._b, b_out[pts_name])
+            if n == len(region.subset):
+                rows.append(region.subset)
+            else:
                 slot = _IRIS_SLOT[int(region.subset[0])]
-                rows = np.arange(slot, slot + n)
-                self._iris_depth.append((slice(slot, slot + n), region.subset[:16]))
-            self._finals.append((b_out[pts_name], b_out[mat_name], rows))
+                rows.append(np.arange(slot, slot + n))
+                iris.append(rows[-1])
+                contours.append(np.resize(region.subset[:16], n * 16).reshape(n, 16))
+            owner.append(np.full(n, k))
+            self._final_points.append(b_out[pts_name])
+            self._final_matrices.append(b_out[mat_name])
+        self._final_rows, self._final_owner = np.concatenate(rows), np.concatenate(owner)
+        # each iris point's depth: the mean depth of its eye's contour (mediapipe's refinement)
+        self._iris_rows, self._iris_contours = np.concatenate(iris), np.concatenate(contours)
 
-    def run(self, tensor: np.ndarray) -> tuple[np.ndarray, float]:
-        """(478, 3) landmarks in input pixels and the face-presence logit for a (1, 192, 192, 3) crop in [0, 1]."""
+    def run(self, crop: np.ndarray) -> tuple[np.ndarray, float]:
+        """(478, 3) landmarks in input pixels and the face-presence logit for a 192 × 192 RGB uint8 crop."""
         a, b = self._a, self._b
-        a.set_tensor(self._a_in, tensor)
+        write_unit_image(a, self._a_in, crop)
         a.invoke()
         points = np.empty((N_POINTS, 3), dtype=np.float32)
         points[:N_MESH] = a.get_tensor(self._mesh_out).reshape(N_MESH, 3)
         logit = float(a.get_tensor(self._flag_out).reshape(-1)[0])
-        matrices = _crop_matrices([a.get_tensor(i)[0] for i in self._landmarks_out], self._regions)
-        crops = _sample(a.get_tensor(self._features_out)[0], matrices, self._regions[0].size)
-        for (matrix_in, crop_in), matrix, crop in zip(self._b_inputs, matrices, crops, strict=True):
+        matrices = _crop_matrices(np.stack([a.get_tensor(i)[0] for i in self._landmarks_out]), self._regions)
+        crops = _sample(a.get_tensor(self._features_out)[0], matrices, self._crop_size)
+        for (matrix_in, crop_in), matrix, features in zip(self._b_inputs, matrices, crops, strict=True):
             b.set_tensor(matrix_in, matrix[None])
-            b.set_tensor(crop_in, crop[None])
+            b.set_tensor(crop_in, features[None])
         b.invoke()
-        for pts_out, mat_out, rows in self._finals:  # new x, y (contour depth kept)
-            points[rows, :2] = _transform(b.get_tensor(pts_out)[0], b.get_tensor(mat_out)[0])
-        for iris, contour in self._iris_depth:  # iris depth: mean depth of the eye contour
-            points[iris, 2] = points[contour, 2].mean()
+        refined = np.concatenate([b.get_tensor(i)[0] for i in self._final_points])
+        transforms = np.stack([b.get_tensor(i)[0] for i in self._final_matrices])
+        points[self._final_rows, :2] = _transform(refined, transforms, self._final_owner)  # contour depth kept
+        points[self._iris_rows, 2] = points[self._iris_contours, 2].mean(axis=1)
         return points, logit
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from emoreason.perception.face.litert_runtime import interpreter as _interpreter
-from emoreason.perception.face.litert_runtime import lease, models_dir, release
+from emoreason.perception.face.litert_runtime import lease, models_dir, release, write_unit_image
 from emoreason.perception.face.mesh import (
     MESH_GATE,
     N_LANDMARKS,
@@ -63,17 +63,16 @@ def _roi_matrix(roi: Roi, size: int) -> np.ndarray:
 
 
 def warp_roi(image: np.ndarray, roi: Roi, size: int) -> np.ndarray:
-    """The ROI resampled to a (1, size, size, 3) float32 tensor in [0, 1]."""
+    """The ROI resampled to a (size, size, 3) uint8 crop (bilinear, black outside the image)."""
     import cv2
 
-    crop = cv2.warpAffine(
+    return cv2.warpAffine(
         image,
         _roi_matrix(roi, size),
         (size, size),
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_CONSTANT,
     )
-    return np.multiply(crop, np.float32(1.0 / 255.0), dtype=np.float32)[None]
 
 
 def to_image(points: np.ndarray, roi: Roi, size: int) -> np.ndarray:
@@ -165,12 +164,12 @@ class LiteRTFaceLandmarker(FaceLandmarker):
     def _landmarks(self, image: np.ndarray, roi: Roi) -> tuple[np.ndarray, float]:
         """478 image-pixel landmarks in `roi` (iris points parked without iris) and the presence probability."""
         self.counters["landmark_runs"] += 1
-        tensor = warp_roi(image, roi, _MESH_SIZE)
+        crop = warp_roi(image, roi, _MESH_SIZE)
         if self._attention is not None:
-            raw, logit = self._attention.run(tensor)
+            raw, logit = self._attention.run(crop)
         else:
             inp, (coords, flag) = self._mesh_io
-            self._mesh_model.set_tensor(inp, tensor)
+            write_unit_image(self._mesh_model, inp, crop)
             self._mesh_model.invoke()
             logit = float(self._mesh_model.get_tensor(flag).reshape(-1)[0])
             raw = self._mesh_model.get_tensor(coords).reshape(-1, 3)
@@ -207,7 +206,7 @@ class LiteRTFaceLandmarker(FaceLandmarker):
         if not detections and not faces:
             detections = self._detect_near(image)
         if not detections and not faces:
-            detections = [(box, score, None) for box, score in self._detect_dlib(image)]
+            detections = [(box, score, None) for box, score in self._detect_dlib(image, time)]
         faces = list(faces)
         for i, face in enumerate(faces):
             best = max(detections, key=lambda d: iou(d[0], face.bbox), default=None)

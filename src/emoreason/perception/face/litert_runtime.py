@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from emoreason.errors import DependencyError
 
 T = TypeVar("T")
@@ -39,6 +41,17 @@ def interpreter(model: Path | bytes, num_threads: int | None) -> Any:
         raise DependencyError(f"{model}: model file missing from the mediapipe wheel; reinstall mediapipe==0.10.21")
     engine.allocate_tensors()
     return engine
+
+
+def write_unit_image(engine: Any, index: int, image: np.ndarray) -> None:
+    """Write a uint8 image (h, w, c) into float input tensor `index` of shape (1, h, w, c) as values in [0, 1].
+
+    Written in place through a view of the tensor (no intermediate array, no copy); the view
+    is dropped before returning, as LiteRT requires before the next ``invoke``.
+    """
+    view = engine.tensor(index)()
+    np.multiply(image, np.float32(1.0 / 255.0), out=view[0], casting="unsafe")
+    del view
 
 
 #: Built models kept for reuse, by key (model, settings). Building a LiteRT model and its first
