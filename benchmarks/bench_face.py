@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--child", choices=CONFIGS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    own_clip = args.video is not None
     if args.video is None:
         from emoreason.data import sample_clip
 
@@ -154,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
               f"load {load:.2f}{_startup(row)})")  # fmt: skip
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
-        name = f"face-{record['date'][:10]}-{record['git']}-{args.backend}.json"
+        clip = f"-{Path(args.video).stem}" if own_clip else ""
+        name = f"face-{record['date'][:10]}-{record['git']}-{args.backend}{clip}.json"
         (args.save / name).write_text(json.dumps(record, indent=2) + "\n")
         print(f"saved {args.save / name}")
     return 0
