@@ -15,6 +15,9 @@ average, because on a shared 2-core machine other processes change the wall time
 
 Usage:
     python benchmarks/bench_face.py [VIDEO] [--fps 5] [--repeat 3] [--backend auto] [--save benchmarks/results]
+
+Run from another checkout's folder (with ``PYTHONPATH=<checkout>/src``) it measures that
+version and names its commit in the record.
 """
 
 from __future__ import annotations
@@ -156,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.save:
         args.save.mkdir(parents=True, exist_ok=True)
         clip = f"-{Path(args.video).stem}" if own_clip else ""
-        name = f"face-{record['date'][:10]}-{record['git']}-{args.backend}{clip}.json"
+        stamp = str(record["date"])[:16].replace(":", "")  # e.g. 2026-11-27T0654: runs never overwrite
+        name = f"face-{stamp}-{record['git']}-{args.backend}{clip}.json"
         (args.save / name).write_text(json.dumps(record, indent=2) + "\n")
         print(f"saved {args.save / name}")
     return 0
