@@ -131,7 +131,7 @@ class ExpressionModel:
         self._out = self._interpreter.get_output_details()[0]["index"]
 
     def predict(self, crops: list[np.ndarray]) -> np.ndarray:
-        """Probabilities (N, 7) for N crops from :func:`aligned_crop`.
+        """Probabilities (N, 7) for N crops from :func:`aligned_crop` (or :func:`warp_crop`).
 
         Runs in fixed batches of :data:`BATCH` (padded): small batches are fastest for this
         model on CPU (~0.4 ms per face) and a fixed shape avoids re-allocating tensors.

@@ -169,7 +169,7 @@ class FaceLandmarker:
         return [(d.box, d.score, d.keypoints[:2]) for d in self._detector.detect(image)]
 
     def _detect_dlib(self, image: np.ndarray, time: float) -> list[tuple[tuple[float, float, float, float], float]]:
-        """dlib's HOG detector, the last resort of a scan that found nothing (upsampled once: ~0.2 s a frame).
+        """dlib's HOG detector, the last resort of a scan that found nothing (upsampled once: 0.2–0.5 s a frame).
 
         In a video it runs at most once per ``scan_interval`` (the faceless scans in between,
         every quarter interval, only run the BlazeFace models), so footage without faces is
