@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from emoreason.perception.face.expression import aligned_crop, crop_matrices
+from emoreason.perception.face.expression import crop_matrices, warp_crop
 
 
 def _opencv_matrix(landmarks: np.ndarray, roll: float) -> np.ndarray:
@@ -36,7 +36,7 @@ def test_crop_matrices_match_opencv_rotation() -> None:
 
 
 def test_the_crop_is_upright_and_tiny_faces_are_refused() -> None:
-    """A bright bar along the (rolled) eye line comes out horizontal in the crop; a 5-pixel face gives None."""
+    """A bright bar along the (rolled) eye line comes out horizontal in the crop; a 5-pixel face is not usable."""
     import cv2
 
     image = np.zeros((200, 200, 3), np.uint8)
@@ -47,8 +47,10 @@ def test_the_crop_is_upright_and_tiny_faces_are_refused() -> None:
     ring = np.stack([np.cos(t) * 50 + 100 for t in np.linspace(0, 2 * np.pi, 478)])
     landmarks = np.stack([ring, np.stack([np.sin(t) * 50 + 100 for t in np.linspace(0, 2 * np.pi, 478)]),
                           np.zeros(478)], axis=1)  # fmt: skip
-    crop = aligned_crop(image, landmarks, roll)
-    assert crop is not None and crop.shape == (64, 64)
+    matrices, usable = crop_matrices(np.stack([landmarks, landmarks * 0.05]), np.array([roll, roll]))
+    assert usable[0]
+    crop = warp_crop(image, matrices[0])
+    assert crop.shape == (64, 64)
     rows = (crop > 0).sum(axis=1)
     assert rows.max() >= 40 and np.count_nonzero(rows) <= 6  # one horizontal band
-    assert aligned_crop(image, landmarks * 0.05, roll) is None
+    assert not usable[1]

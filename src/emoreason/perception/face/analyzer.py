@@ -166,9 +166,13 @@ def _prefetch(frames: Iterable, size: int = 8, name: str = "emoreason-decode") -
                 thread.join(timeout=0.05)
 
 
-def _measure_faces(faces: list[FaceObservation]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-    """Box, pose and gaze columns, features, vertical iris offsets and shape signatures of faces, at once."""
-    landmarks = np.stack([f.landmarks for f in faces])
+def _measure_faces(
+    faces: list[FaceObservation], landmarks: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """Box, pose and gaze columns, features, vertical iris offsets and shape signatures of faces, at once.
+
+    `landmarks` are the faces' landmarks stacked, (N, 478, 3).
+    """
     pose = head_poses(landmarks)
     normalised = to_head_frame(landmarks, pose)
     offsets = iris_offset(normalised)
@@ -211,8 +215,9 @@ def _scan_frames(
         faces = [face for _, found in chunk for face in found]
         if not faces:
             continue
-        columns, features, iris_dy, signatures = _measure_faces(faces)
-        crop_maps, croppable = crop_matrices(np.stack([f.landmarks for f in faces]), columns["pose_Rz"])
+        landmarks = np.stack([f.landmarks for f in faces])
+        columns, features, iris_dy, signatures = _measure_faces(faces, landmarks)
+        crop_maps, croppable = crop_matrices(landmarks, columns["pose_Rz"])
         ids = np.empty(len(faces), dtype=np.int64)
         frame_index, times, confidence = np.empty_like(ids), np.empty(len(faces)), np.empty(len(faces))
         i = 0
@@ -266,7 +271,7 @@ def _smooth_window(times: np.ndarray) -> int:
     return max(3, int(round(rate * 0.2)) | 1) if rate >= 4 else 1
 
 
-def _assemble(rows: _Rows, sample_fps: float | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _assemble(rows: _Rows) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-face rows → table columns (ids, smoothed expressions, AUs per track) built in numpy, one DataFrame."""
     features = np.concatenate(rows.features) if rows.features else np.empty((0, len(FEATURES)))
     feats = pd.DataFrame(features, columns=list(FEATURES))
@@ -333,7 +338,7 @@ def analyse_frames(
             counters = dict(landmarker.counters)
     finally:
         model.close()
-    table, feats = _assemble(rows, sample_fps)
+    table, feats = _assemble(rows)
     feats.insert(0, "face_id", table["face_id"].astype("Int64").to_numpy() if len(table) else [])
     feats.insert(0, "frame", table["frame"].to_numpy() if len(table) else [])
     empty = pd.DataFrame(

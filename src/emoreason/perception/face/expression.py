@@ -84,18 +84,6 @@ def warp_crop(image: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return crop.astype(np.float32) / 127.5 - 1.0
 
 
-def aligned_crop(image: np.ndarray, landmarks: np.ndarray, roll: float) -> np.ndarray | None:
-    """64×64 float32 crop in [-1, 1], eye line horizontal; None when the face is too small.
-
-    Args:
-        image: the frame, RGB uint8 (H, W, 3) or grey (H, W); only the 64×64 crop is converted.
-        landmarks: (478, 3) pixel landmarks.
-        roll: head roll in radians (``pose_Rz``); the crop is counter-rotated by it.
-    """
-    matrices, ok = crop_matrices(np.asarray(landmarks)[None], np.array([roll]))
-    return warp_crop(image, matrices[0]) if ok[0] else None
-
-
 class ExpressionModel:
     """Batch inference of the fer tflite model.
 
@@ -131,7 +119,7 @@ class ExpressionModel:
         self._out = self._interpreter.get_output_details()[0]["index"]
 
     def predict(self, crops: list[np.ndarray]) -> np.ndarray:
-        """Probabilities (N, 7) for N crops from :func:`aligned_crop` (or :func:`warp_crop`).
+        """Probabilities (N, 7) for N crops from :func:`warp_crop`.
 
         Runs in fixed batches of :data:`BATCH` (padded): small batches are fastest for this
         model on CPU (~0.4 ms per face) and a fixed shape avoids re-allocating tensors.
