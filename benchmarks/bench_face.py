@@ -194,6 +194,7 @@ def _row(done: list[dict], duration: float, load: float) -> dict:
         "x_realtime": round(duration / wall, 2),
         "x_realtime_best": round(duration / best, 2),
         "x_realtime_runs": [round(duration / r["wall_s"], 2) for r in done],
+        "cpu_s_runs": [round(r["cpu_s"], 3) for r in done],
         "peak_rss_mb": round(max(r["peak_rss_mb"] for r in done), 1),
         "load_avg_1min": round(load, 2),
     }
