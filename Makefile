@@ -22,6 +22,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PYTHON) -m pytest -q -m "not slow"
 
+## The face stage's speed on the shipped clip (issue #3's targets), saved under benchmarks/results.
+bench: $(STAMP)
+	$(PYTHON) benchmarks/bench_face.py --repeat 5 --save benchmarks/results
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
