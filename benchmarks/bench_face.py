@@ -66,12 +66,11 @@ def _time_mediapipe_mesh(video: str) -> tuple[float, float, int]:
 def _time_fer_model(faces: int = 300) -> tuple[float, float, int]:
     """Wall s, CPU s and count of single-face runs of the fer expression model."""
     import numpy as np
-    from ai_edge_litert.interpreter import Interpreter
 
     from emoreason.perception.face.expression import model_path
+    from emoreason.perception.face.litert_runtime import interpreter
 
-    engine = Interpreter(model_path=str(model_path()), num_threads=1)
-    engine.allocate_tensors()
+    engine = interpreter(model_path(), num_threads=1)
     detail = engine.get_input_details()[0]
     crop = np.zeros(detail["shape"], dtype=np.float32)
     for _ in range(10):  # first runs pack the weights

@@ -108,12 +108,10 @@ class ExpressionModel:
             release(self._lease_key, self)
 
     def __init__(self, *, num_threads: int = 1) -> None:
+        from emoreason.perception.face.litert_runtime import interpreter
+
         self._lease_key: tuple | None = None
-        try:
-            from ai_edge_litert.interpreter import Interpreter
-        except ImportError as exc:  # pragma: no cover - package dependency
-            raise DependencyError("the expression model needs ai-edge-litert: pip install ai-edge-litert") from exc
-        self._interpreter: Any = Interpreter(model_path=str(model_path()), num_threads=num_threads)
+        self._interpreter: Any = interpreter(model_path(), num_threads)
         self._batch = 0
         self._in = self._interpreter.get_input_details()[0]["index"]
         self._out = self._interpreter.get_output_details()[0]["index"]

@@ -32,7 +32,7 @@ def interpreter(model: Path | bytes, num_threads: int | None) -> Any:
     try:
         from ai_edge_litert.interpreter import Interpreter
     except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise DependencyError("the litert face backend needs ai-edge-litert: pip install ai-edge-litert") from exc
+        raise DependencyError("the face models need ai-edge-litert: pip install ai-edge-litert") from exc
     if isinstance(model, bytes):
         engine = Interpreter(model_content=model, num_threads=num_threads)
     elif model.is_file():

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 #: Field slots of the TFLite schema tables used here (schema.fbs order).
 _MODEL_FIELDS = 8  # version, operator_codes, subgraphs, description, buffers, metadata_buffer, metadata, signature_defs
-_MODEL_VERSION, _MODEL_SUBGRAPHS, _MODEL_SIGNATURES = 0, 2, 7
+_MODEL_VERSION, _MODEL_OPCODES, _MODEL_SUBGRAPHS, _MODEL_SIGNATURES = 0, 1, 2, 7
 _SUBGRAPH_TENSORS, _SUBGRAPH_INPUTS, _SUBGRAPH_OUTPUTS, _SUBGRAPH_OPERATORS, _SUBGRAPH_NAME = 0, 1, 2, 3, 4
-_OPERATOR_OPCODE, _OPERATOR_INPUTS, _OPERATOR_OUTPUTS = 0, 1, 2
+_OPERATOR_OPCODE, _OPERATOR_INPUTS, _OPERATOR_OUTPUTS, _OPERATOR_CUSTOM_OPTIONS = 0, 1, 2, 5
 _TENSOR_NAME = 3
 _OPCODE_DEPRECATED, _OPCODE_CUSTOM, _OPCODE_BUILTIN = 0, 1, 3
 #: Builtin code 32 is CUSTOM in the TFLite schema.
@@ -108,7 +108,7 @@ class TFLiteGraph:
         self.index = {name: i for i, name in enumerate(self.names)}
         self.inputs = _ints(buf, _target(buf, self.subgraph, _SUBGRAPH_INPUTS))
         self.outputs = _ints(buf, _target(buf, self.subgraph, _SUBGRAPH_OUTPUTS))
-        codes = [self._opcode_name(p) for p in _vector(buf, _target(buf, self.root, 1))]
+        codes = [self._opcode_name(p) for p in _vector(buf, _target(buf, self.root, _MODEL_OPCODES))]
         operators = _vector(buf, _target(buf, self.subgraph, _SUBGRAPH_OPERATORS))
         self.operators = [self._operator(p, codes) for p in operators]
 
@@ -129,7 +129,7 @@ class TFLiteGraph:
         buf = self.data
         opcode = _field(buf, pos, _OPERATOR_OPCODE)
         index = _u32(buf, opcode) if opcode is not None else 0
-        options = _target(buf, pos, 5)  # custom_options: [ubyte]
+        options = _target(buf, pos, _OPERATOR_CUSTOM_OPTIONS)  # [ubyte]
         custom = b"" if options is None else bytes(buf[options + 4 : options + 4 + _u32(buf, options)])
         return Operator(
             position=pos,
