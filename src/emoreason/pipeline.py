@@ -185,9 +185,19 @@ def explain(
     return ExplainResult(
         emoreason_version=__version__, media=media, modalities=reports, transcript=ctx.transcript,
         face=ctx.face, voice=ctx.voice, emotions=outcome.emotions, valence=outcome.valence,
-        arousal=outcome.arousal, explanation=outcome.explanation,
+        arousal=outcome.arousal, explanation=outcome.explanation, **_decision_and_timeline(outcome, request),
         warnings=[*ctx.warnings, *outcome.warnings], timings=timings,
     )
+
+
+def _decision_and_timeline(outcome: object, request: ReasoningRequest) -> dict[str, object]:
+    """The outcome's decision and timeline; computed here when its writer left them out."""
+    from emoreason.reasoning.fusion import fuse
+    from emoreason.reasoning.timeline import build_timeline
+
+    decision = getattr(outcome, "decision", None) or fuse(request).decision
+    timeline = getattr(outcome, "timeline", None) or build_timeline(request)
+    return {"decision": decision, "timeline": timeline}
 
 
 def _get_reasoner(reasoner: str | Reasoner, **options: object) -> Reasoner:

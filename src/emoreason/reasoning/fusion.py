@@ -23,8 +23,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from emoreason.reasoning.conflicts import CueHit, CueIndex, RuleFinding, apply_rules
 from emoreason.reasoning.cues import CUES, STRUCTURAL_TAGS, normalise_tag, tags_from_description
+from emoreason.reasoning.decision import Vote, decide, expected_valence, learned_vote, merge_votes
 from emoreason.reasoning.protocol import ReasoningRequest
 from emoreason.reasoning.vocabulary import (
     LABEL_SET_LABELS,
@@ -34,7 +37,8 @@ from emoreason.reasoning.vocabulary import (
     head,
     map_label,
 )
-from emoreason.records import Clue, EmotionScore, Modality, StageStatus
+from emoreason.records import Clue, DecisionRecord, EmotionScore, Modality, StageStatus
+from emoreason.records.decision import DECISION_CLASSES, LEARNED_TAG
 
 F = Family
 
@@ -93,6 +97,7 @@ class FusionResult:
     findings: list[RuleFinding] = field(default_factory=list)
     hits: list[CueHit] = field(default_factory=list)
     ignored_tags: list[str] = field(default_factory=list)
+    decision: DecisionRecord | None = None
 
     def scores(self, label_set: LabelSet) -> dict[str, float]:
         """Scores per label of a closed label set (max over the families mapped to each)."""
@@ -113,6 +118,8 @@ def _index(request: ReasoningRequest) -> tuple[CueIndex, list[str]]:
     hits: list[CueHit] = []
     ignored: list[str] = []
     for clue in request.clues:
+        if LEARNED_TAG in clue.tags:
+            continue  # learned heads' probabilities go to the learned decision, not to cue rules
         known = [(t, normalise_tag(t)) for t in clue.tags]
         for raw, tag in known:
             if tag is None:
@@ -261,18 +268,92 @@ def fuse(request: ReasoningRequest) -> FusionResult:
     """Fuse the clues of `request` into ranked emotions, valence and arousal.
 
     Works on partial evidence: any subset of modalities, clues with tags, clues with only
-    descriptions, or no clue at all (then the answer is ``neutral`` at the prior).
+    descriptions, or no clue at all (then the answer is ``neutral`` at the prior). When learned
+    heads left clues, their pooled decision (:mod:`emoreason.reasoning.decision`) sets the
+    scores of the decision classes and the valence; rule cues of modalities no head read join
+    it as one more vote.
     """
     ix, ignored = _index(request)
     parts = _family_parts(ix)
     findings = apply_rules(ix)
     scores = _family_scores(parts, findings)
-    labels = _family_labels(scores, parts, findings) + _refined_labels(scores, parts) + _rule_labels(findings)
     valence, arousal = _affect(ix, scores)
+    learned = [v for v in (learned_vote(c) for c in request.clues) if v is not None]
+    decision = None
+    if learned:
+        votes = merge_votes(learned)
+        cue = _cue_vote(ix, scores, covered={v.modality for v in votes})
+        decision = decide(votes + ([cue] if cue is not None else []))
+        scores = _decided_scores(scores, decision)
+        valence = round(_decided_valence(decision, request.clues), 3)
+        findings = [f for f in findings if _finding_supported(f, scores)]
+    labels = _family_labels(scores, parts, findings) + _refined_labels(scores, parts) + _rule_labels(findings)
+    if decision is not None:
+        labels = _with_decision_rationale(labels, decision)
     return FusionResult(
         emotions=_merge(labels), family_scores=scores, valence=valence, arousal=arousal,
-        findings=findings, hits=ix.hits, ignored_tags=ignored,
+        findings=findings, hits=ix.hits, ignored_tags=ignored, decision=decision,
     )
+
+
+#: Rule families folded onto the decision classes for the cue vote.
+_CUE_FOLD = {F.FEAR: F.WORRIED, F.CONTEMPT: F.ANGRY}
+
+
+def _cue_vote(ix: CueIndex, scores: dict[Family, float], covered: set[str]) -> Vote | None:
+    """Rule cues of modalities no learned head read, as one vote over the decision classes."""
+    hits = [h for h in ix.hits if h.clue.modality.value not in covered]
+    if not hits:
+        return None
+    own = _family_scores(_family_parts(CueIndex(hits, face_seen=ix.face_seen)), apply_rules(CueIndex(hits)))
+    mass = {c: 0.0 for c in DECISION_CLASSES}
+    for family, value in own.items():
+        target = _CUE_FOLD.get(family, family).value
+        if target in mass:
+            mass[target] = max(mass[target], value)
+    total = sum(mass.values())
+    if total <= 0:
+        return None
+    probs = np.array([mass[c] / total for c in DECISION_CLASSES])
+    strongest = max((v for f, v in own.items() if f is not F.NEUTRAL), default=0.0)
+    return Vote("cues", "+".join(sorted({h.clue.modality.value for h in hits})), probs,
+                float(min(1.0, strongest)), 0.0, 0.0, sorted({h.clue.id for h in hits}))
+
+
+def _decided_scores(scores: dict[Family, float], decision: DecisionRecord) -> dict[Family, float]:
+    """Decision classes take their pooled probabilities; rule-only families stay below the top."""
+    probs = {p.label: p.score for p in decision.probabilities}
+    top = max(probs.values())
+    out = {}
+    for family, value in scores.items():
+        out[family] = round(probs.get(family.value, 0.0), 4) if family.value in DECISION_CLASSES else round(
+            min(value * 0.5, 0.9 * top), 4)
+    return out
+
+
+def _decided_valence(decision: DecisionRecord, clues: list[Clue]) -> float:
+    """Valence of the pooled probabilities, averaged with the text head's own valence when read."""
+    implied = expected_valence({p.label: p.score for p in decision.probabilities})
+    said = [float(e.value) for c in clues if LEARNED_TAG in c.tags for e in c.evidence
+            if e.name == "valence" and isinstance(e.value, float | int)]
+    return float(np.clip(0.5 * implied + 0.5 * float(np.mean(said)), -1, 1)) if said else implied
+
+
+def _finding_supported(finding: RuleFinding, scores: dict[Family, float]) -> bool:
+    """A cross-modal rule stays only when the decision leaves its families real weight."""
+    touched = [*finding.boost, *finding.scale]
+    return not touched or max(scores.get(f, 0.0) for f in touched) >= 0.2
+
+
+def _with_decision_rationale(labels: list[EmotionScore], decision: DecisionRecord) -> list[EmotionScore]:
+    shares = ", ".join(f"{v.source} {v.share:.2f}" for v in sorted(decision.votes, key=lambda v: -v.share))
+    for item in labels:
+        is_head = item.family in DECISION_CLASSES and item.label == head(Family(item.family)).label
+        if item.source == "fusion" and is_head:
+            item.rationale.insert(0, f"learned decision p={item.score:.2f} (shares: {shares})")
+            ids = [i for v in decision.votes if v.share > 0 for i in v.clue_ids]
+            item.drivers = list(dict.fromkeys([*ids, *item.drivers]))
+    return labels
 
 
 def salient_clues(request: ReasoningRequest, *, per_modality: int = 3, ratio: float = 0.5) -> dict[

@@ -8,12 +8,14 @@ from pydantic import Field
 
 from emoreason.records import (
     Clue,
+    DecisionRecord,
     EmotionScore,
     Explanation,
     FaceSummary,
     MediaInfo,
     ModalityReport,
     Record,
+    TimelineEntry,
     Transcript,
     VoiceSummary,
 )
@@ -42,6 +44,8 @@ class ReasoningOutcome(Record):
     valence: float | None = Field(default=None, ge=-1.0, le=1.0)
     arousal: float | None = Field(default=None, ge=-1.0, le=1.0)
     explanation: Explanation
+    decision: DecisionRecord | None = None
+    timeline: list[TimelineEntry] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
 

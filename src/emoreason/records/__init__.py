@@ -2,6 +2,13 @@
 
 from emoreason.records.base import SCHEMA_VERSION, Modality, Record, StageStatus, TimeSpan
 from emoreason.records.clues import Clue, Evidence, ModalityReport
+from emoreason.records.decision import (
+    DECISION_CLASSES,
+    DecisionRecord,
+    LabelProbability,
+    ModalityVote,
+    TimelineEntry,
+)
 from emoreason.records.emotions import EmotionScore, Explanation, GroundingViolation
 from emoreason.records.face import FaceSummary, FaceTrackSummary, PeakFrame
 from emoreason.records.media import AudioStreamInfo, MediaInfo, SubtitleStreamInfo, VideoStreamInfo
@@ -10,9 +17,11 @@ from emoreason.records.text import Transcript, TranscriptSegment, TranscriptSour
 from emoreason.records.voice import Prosody, SpeechSegment, VoiceSummary
 
 __all__ = [
+    "DECISION_CLASSES",
     "SCHEMA_VERSION",
     "AudioStreamInfo",
     "Clue",
+    "DecisionRecord",
     "EmotionScore",
     "Evidence",
     "ExplainResult",
@@ -20,9 +29,11 @@ __all__ = [
     "FaceSummary",
     "FaceTrackSummary",
     "GroundingViolation",
+    "LabelProbability",
     "MediaInfo",
     "Modality",
     "ModalityReport",
+    "ModalityVote",
     "PeakFrame",
     "Prosody",
     "Record",
@@ -30,6 +41,7 @@ __all__ = [
     "StageStatus",
     "SubtitleStreamInfo",
     "TimeSpan",
+    "TimelineEntry",
     "Transcript",
     "TranscriptSegment",
     "TranscriptSource",

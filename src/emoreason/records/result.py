@@ -6,6 +6,7 @@ from pydantic import Field
 
 from emoreason.records.base import SCHEMA_VERSION, Modality, Record, StageStatus
 from emoreason.records.clues import Clue, ModalityReport
+from emoreason.records.decision import DecisionRecord, TimelineEntry
 from emoreason.records.emotions import EmotionScore, Explanation
 from emoreason.records.face import FaceSummary
 from emoreason.records.media import MediaInfo
@@ -27,6 +28,8 @@ class ExplainResult(Record):
     valence: float | None = Field(default=None, ge=-1.0, le=1.0)
     arousal: float | None = Field(default=None, ge=-1.0, le=1.0)
     explanation: Explanation | None = None
+    decision: DecisionRecord | None = Field(default=None, description="How the label was decided (learned fusion).")
+    timeline: list[TimelineEntry] = Field(default_factory=list, description="Emotions per speech segment or window.")
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 

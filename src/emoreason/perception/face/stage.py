@@ -14,6 +14,7 @@ from emoreason.perception.base import ClipContext
 from emoreason.perception.face.analyzer import EXTRACTOR, FaceResult, detect_faces
 from emoreason.perception.face.characters import summarise_tracks
 from emoreason.perception.face.clues import build_clues
+from emoreason.perception.face.emotion_head import window_clues
 from emoreason.perception.face.peak import peak_frame
 from emoreason.records import FaceSummary, Modality, ModalityReport, SpeechSegment, StageStatus
 
@@ -98,6 +99,7 @@ class FaceStage:
             else float(result.table["timestamp"].max())
         )
         clues = build_clues(result.table, summary.main_face_id, clip_end=duration, peak=summary.peak)
+        clues += window_clues(result.table, summary.main_face_id)
         others = [t for t in summary.tracks if not t.is_main]
         message = f"{len(summary.tracks)} face track(s); main face {summary.main_face_id}"
         if others:

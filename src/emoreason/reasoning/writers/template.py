@@ -14,7 +14,8 @@ from emoreason.reasoning.evidence import EvidenceView, fmt_span
 from emoreason.reasoning.fusion import FusionResult, fuse, salient_clues
 from emoreason.reasoning.grounding import GroundingGuard
 from emoreason.reasoning.protocol import ReasoningOutcome, ReasoningRequest
-from emoreason.records import Clue, Explanation, Modality, StageStatus, TranscriptSource
+from emoreason.reasoning.timeline import build_timeline, summarise
+from emoreason.records import Clue, Explanation, Modality, StageStatus, TimelineEntry, TranscriptSource
 
 WRITER = "template"
 _ABSENT = {
@@ -81,6 +82,8 @@ def _conclusion(fusion: FusionResult) -> str:
     affect = ""
     if fusion.valence is not None and fusion.arousal is not None:
         affect = f" (valence {fusion.valence:+.2f}, arousal {fusion.arousal:+.2f})"
+    if fusion.decision is not None:
+        return _decided_conclusion(fusion, affect)
     if not ranked or fusion.emotions[0].label == "neutral":
         return f"Therefore, no emotion stands out clearly and the person appears neutral{affect}."
     top = ranked[0]
@@ -89,7 +92,31 @@ def _conclusion(fusion: FusionResult) -> str:
     return f"Therefore, the person most likely feels {top.label} ({top.score:.2f}){tail}{affect}."
 
 
-def write_template(request: ReasoningRequest, fusion: FusionResult, view: EvidenceView) -> tuple[str, list[str]]:
+_DRIVERS = {"face": "the face", "text": "the words", "voice": "the voice"}
+
+
+def _decided_conclusion(fusion: FusionResult, affect: str) -> str:
+    """The learned decision in words: the label, what drove it, a close runner-up if any."""
+    decision = fusion.decision
+    assert decision is not None
+    top, *rest = decision.probabilities
+    driver = _DRIVERS.get(decision.driver or "", decision.driver or "the evidence")
+    if top.label == "neutral":
+        head = f"Therefore, no emotion stands out clearly and the person appears neutral (p={top.score:.2f})"
+    else:
+        finer = [e.label for e in fusion.emotions if e.family == top.label and e.label != top.label][:2]
+        more = f", more precisely {' and '.join(finer)}" if finer else ""
+        head = f"Therefore, the person most likely feels {top.label} (p={top.score:.2f}{more})"
+        head += f", read mostly from {driver}"
+    second = rest[0] if rest else None
+    if second is not None and second.score >= max(0.25, 0.6 * top.score):
+        head += f"; {second.label} is also possible (p={second.score:.2f})"
+    return f"{head}{affect}."
+
+
+def write_template(
+    request: ReasoningRequest, fusion: FusionResult, view: EvidenceView, timeline: list[TimelineEntry] | None = None
+) -> tuple[str, list[str]]:
     """The template paragraph for `request` and the ids of the clues it cites."""
     salient = salient_clues(request)
     best = {m: max(cs, key=lambda c: c.strength) for m, cs in salient.items()}
@@ -110,6 +137,9 @@ def write_template(request: ReasoningRequest, fusion: FusionResult, view: Eviden
     for finding in fusion.findings:
         sentences.append(f"Taken together, {finding.description}.")
     sentences.append(_conclusion(fusion))
+    over_time = summarise(timeline or [])
+    if over_time:
+        sentences.append(over_time)
     return " ".join(sentences), cited
 
 
@@ -125,7 +155,8 @@ def template_outcome(
     """A full outcome whose explanation the template wrote (also the LLM writers' fallback)."""
     fusion = fusion or fuse(request)
     view = EvidenceView.of(request)
-    text, cited = write_template(request, fusion, view)
+    timeline = build_timeline(request)
+    text, cited = write_template(request, fusion, view, timeline)
     explanation = Explanation(
         text=text, writer=WRITER, model=model, prompt=prompt, cited_clues=cited,
         violations=GroundingGuard(request, view).check(text), fallback_reason=fallback_reason,
@@ -137,7 +168,7 @@ def template_outcome(
         notes.append("no clue was found in any modality; the emotion is the neutral prior")
     return ReasoningOutcome(
         emotions=fusion.emotions, valence=fusion.valence, arousal=fusion.arousal,
-        explanation=explanation, warnings=notes,
+        explanation=explanation, warnings=notes, decision=fusion.decision, timeline=timeline,
     )
 
 
