@@ -35,6 +35,11 @@ class TranscriptSegment(Record):
     text: str
     speaker: str | None = None
     words: list[Word] = Field(default_factory=list)
+    language: str | None = Field(default=None, description="Language the recogniser decoded it in (ASR).")
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0,
+                                     description="Recogniser confidence, e.g. exp(mean token log-prob) (ASR).")
+    no_speech_prob: float | None = Field(default=None, ge=0.0, le=1.0,
+                                         description="Recogniser's probability that this is not speech (ASR).")
 
 
 class Transcript(Record):
@@ -42,6 +47,9 @@ class Transcript(Record):
 
     source: TranscriptSource
     language: str | None = Field(default=None, description="BCP-47 tag when known, e.g. 'en'.")
+    language_probability: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Probability of `language` when it was detected from speech."
+    )
     segments: list[TranscriptSegment] = Field(default_factory=list)
     origin: str = Field(default="", description="File path or model that produced it.")
     encoding: str | None = Field(default=None, description="Text encoding the file was read in.")
