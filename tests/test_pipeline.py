@@ -69,7 +69,7 @@ def test_strict_mode_reraises(sample_clip: Path) -> None:
 def test_load_stages_keeps_order_and_reports_unknown_names() -> None:
     stages, missing = load_stages(("voice", "text"))
     assert [s.name for s in stages] == ["voice", "text"] and missing == []
-    with pytest.raises(RegistryError, match="unknown stages 'nonexistent'; choose one of: face, text, voice"):
+    with pytest.raises(RegistryError, match="unknown stages 'nonexistent'; choose one of: face, scene, text, voice"):
         load_stages(("voice", "nonexistent"))
     with pytest.raises(TypeError):
         load_stages(("voice",), **{"voice.no_such_option": 1})

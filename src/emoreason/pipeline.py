@@ -9,6 +9,7 @@ from pathlib import Path
 
 from emoreason.errors import EmoreasonError, MissingStreamError, RegistryError
 from emoreason.io import probe, read_subtitles
+from emoreason.io.subtitles import fit_to_clip
 from emoreason.perception.base import ClipContext, PerceptionStage
 from emoreason.perception.stages import DEFAULT_ORDER, EARLY_START, STAGE_MODALITIES, STAGES
 from emoreason.reasoning.protocol import Reasoner, ReasoningRequest
@@ -101,15 +102,26 @@ def _start_stage(stage: PerceptionStage, ctx: ClipContext, *, strict: bool) -> N
         log.warning("stage %s could not start in the background: %s", stage.name, exc)
 
 
-def _span_untimed(transcript: Transcript, duration: float) -> Transcript:
-    """Untimed subtitle text (plain text) is taken to span the whole clip."""
-    if transcript.is_timed:
-        return transcript
-    segments = [
-        s if s.start is not None and s.end is not None else s.model_copy(update={"start": 0.0, "end": duration})
-        for s in transcript.segments
-    ]
-    return transcript.model_copy(update={"segments": segments})
+#: Most clues one modality may report; beyond it the strongest are kept, with a warning.
+MAX_CLUES_PER_MODALITY = 500
+
+
+def _bound_clues(reports: list[ModalityReport], warnings: list[str]) -> None:
+    """Keep at most :data:`MAX_CLUES_PER_MODALITY` clues per report (the strongest), saying so."""
+    for report in reports:
+        if len(report.clues) > MAX_CLUES_PER_MODALITY:
+            n = len(report.clues)
+            kept = sorted(report.clues, key=lambda c: -c.strength)[:MAX_CLUES_PER_MODALITY]
+            report.clues = sorted(kept, key=lambda c: c.start)
+            warnings.append(f"{report.modality.value}: {n:,} clues found; only the {MAX_CLUES_PER_MODALITY} "
+                            "strongest are kept")
+
+
+def _failure_warnings(reports: list[ModalityReport], warnings: list[str]) -> None:
+    """Every FAILED report is named in the warnings (stages that catch their own errors included)."""
+    for report in reports:
+        if report.status is StageStatus.FAILED and not any(report.message in w for w in warnings):
+            warnings.append(f"{report.modality.value} stage failed: {report.message}")
 
 
 def explain(
@@ -125,7 +137,10 @@ def explain(
     cache: bool = True,
     stages: Sequence[PerceptionStage] | None = None,
     egemaps: bool = False,
+    asr: bool = True,
     strict: bool = False,
+    fallback: str = "template",
+    all_people: bool = False,
 ) -> ExplainResult:
     """Explain which emotions the person in `path` shows, and why.
 
@@ -133,14 +148,19 @@ def explain(
         path: a video (or audio-only file, or still image).
         subtitle: subtitle file path, literal text, or a ready :class:`Transcript`; when
             absent the text stage falls back to ASR.
-        language: language tag of the subtitles (e.g. 'en', 'zh').
+        language: language spoken / of the subtitles (e.g. 'en', 'zh'); also steers ASR (skips
+            language detection; an English-only recogniser is never run on other languages).
         reasoner: 'template' (default, no model), 'llama-cpp', 'openai', or a Reasoner.
         model, base_url, api_key, prompt, cache: passed to the reasoner factory.
         stages: perception stages to run (default: voice, text, face).
         egemaps: also compute openSMILE eGeMAPS functionals into ``result.voice`` (needs the
             research-licensed `opensmile`; off by default: no clue uses them, and the default
             path stays on permissively licensed code).
+        asr: recognise speech when no subtitles are given (False: words from subtitles only).
         strict: re-raise stage failures instead of reporting them (debugging).
+        fallback: when a language-model backend fails: ``template`` writes the explanation
+            (with a warning), ``none`` raises its BackendError.
+        all_people: describe every tracked face in ``result.people``, not only the main one.
 
     Raises:
         MediaError: the file is missing, empty, not media or undecodable.
@@ -151,26 +171,36 @@ def explain(
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     media = probe(path)
+    log.info("probe: %s, %.1f s, %s", Path(path).name, media.duration,
+             " + ".join(k for k, v in (("video", media.video), ("audio", media.audio)) if v) or "no stream")
     # built before perception so that a bad reasoner name or model path fails fast
-    writer = _get_reasoner(reasoner, model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=cache)
+    writer = _get_reasoner(reasoner, model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=cache,
+                           fallback=fallback)
     transcript = subtitle if isinstance(subtitle, Transcript) else (
         read_subtitles(subtitle, language=language) if subtitle is not None else None
     )
+    ctx = ClipContext(path=Path(path), media=media, warnings=list(media.warnings))
     if transcript is not None:
-        transcript = _span_untimed(transcript, media.duration)
-    ctx = ClipContext(path=Path(path), media=media, transcript=transcript)
+        transcript, fit_warning = fit_to_clip(transcript, media.duration)
+        ctx.transcript, ctx.warnings = transcript, ctx.warnings + ([fit_warning] if fit_warning else [])
     timings["probe"] = time.perf_counter() - t0
     reports: list[ModalityReport] = []
     if stages is None:
-        stages, reports = load_stages(start=ctx, strict=strict, **{"voice.egemaps": egemaps})
+        text_options = {"text.language": language} if asr else {"text.asr": None}
+        stages, reports = load_stages(_stage_names(), start=ctx, strict=strict, **{"voice.egemaps": egemaps},
+                                      **text_options)
     else:
         for stage in stages:
             _start_stage(stage, ctx, strict=strict)
     timings["load"] = time.perf_counter() - t0 - timings["probe"]
     for stage in stages:
         started = time.perf_counter()
+        log.info("%s stage: started", stage.name)
         reports += _run_stage(stage, ctx, strict=strict)
         timings[stage.name] = time.perf_counter() - started
+        log.info("%s stage: done in %.1f s (%s)", stage.name, timings[stage.name], _summary(reports, stage))
+    _bound_clues(reports, ctx.warnings)
+    _failure_warnings(reports, ctx.warnings)
     reports += [
         ModalityReport(modality=m, status=StageStatus.UNAVAILABLE, message=msg)
         for m, msg in UNREAD.items() if all(r.modality != m for r in reports)
@@ -179,15 +209,24 @@ def explain(
         media=media, modalities=reports, transcript=ctx.transcript, face=ctx.face, voice=ctx.voice
     )
     t1 = time.perf_counter()
+    log.info("reasoning: %s writer started", getattr(writer, "name", "the"))
     outcome = writer.reason(request)
     timings["reasoning"] = time.perf_counter() - t1
+    log.info("reasoning: done in %.1f s", timings["reasoning"])
     timings["total"] = time.perf_counter() - t0
     return ExplainResult(
         emoreason_version=__version__, media=media, modalities=reports, transcript=ctx.transcript,
         face=ctx.face, voice=ctx.voice, emotions=outcome.emotions, valence=outcome.valence,
         arousal=outcome.arousal, explanation=outcome.explanation, **_decision_and_timeline(outcome, request),
-        warnings=[*ctx.warnings, *outcome.warnings], timings=timings,
+        warnings=[*ctx.warnings, *outcome.warnings], timings=timings, people=_people(ctx, media, all_people),
     )
+
+
+def _people(ctx: ClipContext, media: object, wanted: bool) -> list:
+    """Per-person emotions of every face track (``--all-people``), else none."""
+    from emoreason.images.tracks import describe_people
+
+    return describe_people(ctx.face_table, ctx.face, media) if wanted else []
 
 
 def _decision_and_timeline(outcome: object, request: ReasoningRequest) -> dict[str, object]:
@@ -198,6 +237,19 @@ def _decision_and_timeline(outcome: object, request: ReasoningRequest) -> dict[s
     decision = getattr(outcome, "decision", None) or fuse(request).decision
     timeline = getattr(outcome, "timeline", None) or build_timeline(request)
     return {"decision": decision, "timeline": timeline}
+
+
+def _stage_names() -> tuple[str, ...]:
+    """The default stages, plus ``scene`` when a vision endpoint is configured (EMOREASON_VISION_*)."""
+    from emoreason.reasoning.backends.vision import vision_configured
+
+    return (*DEFAULT_ORDER, "scene") if vision_configured() else DEFAULT_ORDER
+
+
+def _summary(reports: list[ModalityReport], stage: PerceptionStage) -> str:
+    """'face ok, 17 clues' for the progress log."""
+    own = [r for r in reports if r.modality in stage.modalities]
+    return "; ".join(f"{r.modality.value} {r.status.value}, {len(r.clues)} clues" for r in own) or "no report"
 
 
 def _get_reasoner(reasoner: str | Reasoner, **options: object) -> Reasoner:

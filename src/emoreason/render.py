@@ -46,6 +46,10 @@ def to_text(result: ExplainResult) -> str:
             f"  {fmt_span(c):>15}  {c.modality.value:<6} {c.strength:.2f}  {c.description}"
             for c in result.clues
         ]
+    if result.people:
+        from emoreason.images.tracks import people_lines
+
+        lines += ["", "People:", *[f"  {line}" for line in people_lines(result.people)]]
     notes = modality_notes(result)
     if notes:
         lines += ["", "Not read:", *[f"  {n}" for n in notes]]

@@ -76,3 +76,33 @@ def set_display_rotation(path: Path, degrees_ccw: int) -> None:
            "-display_rotation", str(degrees_ccw), "-i", str(path), "-c", "copy", str(tmp)]
     subprocess.run(cmd, check=True)
     tmp.replace(path)
+
+
+def damage_packets(src: Path, dst: Path, *, kind: str, start: float, end: float) -> Path:
+    """Copy `src` to `dst` with the payload of every `kind` ('video'/'audio') packet in [start, end) s overwritten."""
+    with av.open(str(src)) as container:
+        spans = [(p.pos, p.size) for p in container.demux() if p.size and p.pos is not None and p.pts is not None
+                 and p.stream.type == kind and start <= float(p.pts * p.time_base) < end]
+    data = bytearray(src.read_bytes())
+    for pos, size in spans:
+        data[pos : pos + size] = b"\xff" * size
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+def join_files(first: Path, second: Path, dst: Path) -> Path:
+    """`cat first second > dst`: two files end to end."""
+    dst.write_bytes(first.read_bytes() + second.read_bytes())
+    return dst
+
+
+def duplicate_streams(src: Path, dst: Path, *, video: int = 1, audio: int = 1) -> Path:
+    """Copy `src` with its first video stream `video` times and first audio stream `audio` times (ffmpeg -map)."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    maps = ["-map", "0:v:0"] * video + ["-map", "0:a:0"] * audio
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(src), *maps, "-c", "copy", str(dst)]
+    subprocess.run(cmd, check=True)
+    return dst

@@ -98,9 +98,10 @@ def main(argv: list[str] | None = None) -> int:
     """
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     args = sys.argv[1:] if argv is None else list(argv)
+    STATE.debug, STATE.verbose = "--debug" in args, False  # until the root callback has parsed them
     try:
         with native_stderr_silenced(enabled="--debug" not in args), _help_to_stderr(not args):
-            code = app(args=args, standalone_mode=False)
+            code = app(args=args, prog_name="emoreason", standalone_mode=False)
     except EmoreasonError as exc:
         if STATE.debug:
             raise

@@ -9,48 +9,68 @@ import typer
 
 def _list_tasks() -> None:
     from rich.console import Console
-    from rich.table import Table
 
+    from emoreason.cli.tables import add_columns, compact_table
     from emoreason.tasks.registry import get_task, task_names
 
-    table = Table(title="emoreason evaluation tasks")
-    for column in ("task", "predictions", "metrics", "judge", "summary"):
-        table.add_column(column, overflow="fold")
-    for name in task_names():
-        spec = get_task(name)
-        table.add_row(name, spec.predictions.value, ", ".join(spec.metrics), spec.judge.value if spec.judge else "",
-                      spec.summary)
-    Console().print(table)
+    console = Console()
+    specs = [get_task(name) for name in task_names()]
+    table = compact_table("emoreason evaluation tasks")
+    if console.width >= 140:
+        rows = [[n, s.predictions.value, ", ".join(s.metrics), s.judge.value if s.judge else "", s.summary]
+                for n, s in zip(task_names(), specs, strict=True)]
+        headers = ["task", "predictions", "metrics", "judge", "summary"]
+    else:  # narrow or piped: metrics, judge and summary share one wrapped column
+        rows = [[n, s.predictions.value, "\n".join([", ".join(s.metrics) + (f"; judge {s.judge.value}" if s.judge
+                                                                            else ""), s.summary])]
+                for n, s in zip(task_names(), specs, strict=True)]
+        headers = ["task", "predictions", "metrics · summary"]
+    add_columns(table, headers, rows, width=console.width, no_wrap=["task", "predictions"])
+    console.print(table)
 
 
 def _print_results(results: list, best_metric: str | None) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from emoreason.cli.tables import PATH_MIN_WIDTH, add_columns, compact_table, fit_widths
 
     first = results[0]
-    table = Table(title=f"{first.task}")
-    table.add_column("predictions", overflow="fold")
     names = [m.name for m in first.metrics]
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_column("n / missing / invalid", justify="right")
+    headers = ["predictions", *names, "n / missing / invalid"]
     values = [next(m.value for m in r.metrics if m.name == best_metric) for r in results] if best_metric else []
     best = values.index(max(values)) if values and len(results) > 1 else -1
+    rows = []
     for i, result in enumerate(results):
         cells = [f"{m.value:.4f}" + ("" if m.comparable_to_published else "*") for m in result.metrics]
         source = Path(result.predictions_source)
         label = f"{source.parent.name}/{source.name}" + (" (best)" if i == best else "")
-        table.add_row(label, *cells, f"{result.n_references} / {result.n_missing} / {result.n_invalid}")
+        rows.append([label, *cells, f"{result.n_references} / {result.n_missing} / {result.n_invalid}"])
     for metric, value in first.published.items():
-        table.add_row("published", *[f"{value:.4f}" if n == metric else "" for n in names], "")
+        rows.append(["published", *[f"{value:.4f}" if n == metric else "" for n in names], ""])
     console = Console()
+    table = compact_table(f"{first.task}")
+    natural = [max(len(str(c)) for c in col) for col in zip(headers, *rows, strict=True)]
+    minimum = [min(natural[0], PATH_MIN_WIDTH), *natural[1:]]
+    wrap = [True] + [False] * (len(headers) - 1)
+    if sum(natural) + len(natural) - 1 <= console.width or fit_widths(natural, minimum, wrap, console.width):
+        add_columns(table, headers, rows, width=console.width, no_wrap=headers[1:], right=headers[1:],
+                    paths=["predictions"])
+    else:  # too many metrics for the width: one row per metric, one column per predictions file
+        flipped = [[headers[j], *[row[j] for row in rows]] for j in range(1, len(headers))]
+        labels = ["metric", *[row[0] for row in rows]]
+        add_columns(table, labels, flipped, width=console.width, no_wrap=["metric"], right=labels[1:])
     console.print(table)
     for result in results:
+        if result.subset:
+            console.print(f"subset {Path(result.predictions_source).name}: scored {result.n_references} references "
+                          f"that have a prediction; left out {result.n_left_out} without one")
+        if result.wheel_tables:
+            console.print(f"emotion-wheel tables: {result.wheel_tables}")
         if result.judge:
             j = result.judge
             console.print(f"judge {j.name} model={j.model} prompt={j.prompt_hash} T={j.temperature}: "
                           f"{j.ok} ok, {j.parse_failed} parse failures, {j.errors} errors, {j.cached} cached")
-        for note in result.notes[:5]:
+        for note in [n for n in result.notes if not n.startswith("subset:")][:5]:
             console.print(f"note: {note}")
 
 
@@ -69,18 +89,40 @@ def register(app: typer.Typer) -> None:
         judge_model: str = typer.Option(None, "--judge-model", help="Judge model name."),
         judge_api_key: str = typer.Option(None, "--judge-api-key", envvar="EMOREASON_JUDGE_API_KEY"),
         judge_gguf: Path = typer.Option(None, "--judge-gguf", help="Local GGUF judge model (llama-cpp)."),
+        judge_local: bool = typer.Option(False, "--judge-local",
+                                         help="Judge with the default local GGUF (Qwen2.5-Coder-1.5B when installed, "
+                                              "else SmolLM2-135M)."),
         judge_cache: Path = typer.Option(None, "--judge-cache", help="Folder for cached judge replies."),
         tokenizer: str = typer.Option("ptb", "--tokenizer", help="Caption tokeniser: ptb, simple or none."),
-        output: Path = typer.Option(None, "--output", "-o", help="Write <task>-<file>.json and .csv here."),
+        output: Path = typer.Option(None, "--output", "-o",
+                                    help="Write <predictions file>-<task>.json and .csv here."),
+        subset: bool = typer.Option(False, "--subset",
+                                    help="Score only the references that have a prediction (others left out, "
+                                         "not counted as wrong)."),
+        ew_tables: str = typer.Option(None, "--ew-tables",
+                                      help="Emotion-wheel tables: ovmer (the OV-MER reference, default) or mer2026."),
+        images: Path = typer.Option(None, "--images", help="EIBench tasks: answer with `interpret` over this image "
+                                                           "folder (implies --subset)."),
+        vision_base_url: str = typer.Option(None, "--vision-base-url", envvar="EMOREASON_VISION_BASE_URL",
+                                            help="With --images: OpenAI-compatible vision endpoint (CFSA)."),
+        vision_model: str = typer.Option(None, "--vision-model", envvar="EMOREASON_VISION_MODEL",
+                                         help="With --images: vision model name."),
     ) -> None:
         """Score predictions on a benchmark task; prints a table, saves JSON + per-sample CSV."""
         if list_tasks:
             _list_tasks()
             return
-        if not task or not predictions:
-            raise typer.BadParameter("give a TASK and at least one --predictions FILE (or --list)")
+        if not task or not (predictions or images):
+            raise typer.BadParameter("give a TASK and at least one --predictions FILE or --images DIR (or --list)")
+        if images is not None:
+            from emoreason.images.eibench import predict_folder
+
+            run = predict_folder(task, images, data_root=data_root, base_url=vision_base_url, model=vision_model)
+            typer.echo(f"interpret: {run.answered} answered, {run.reused} reused, {len(run.missing)} without an "
+                       f"image, {len(run.failed)} unreadable -> {run.predictions}")
+            predictions, subset = [run.predictions], True
         from emoreason.tasks.api import run_task
-        from emoreason.tasks.runner import save_result
+        from emoreason.tasks.runner import result_stems, save_result
 
         backend = None
         if judge_base_url:
@@ -89,15 +131,16 @@ def register(app: typer.Typer) -> None:
             from emoreason.reasoning.backends import OpenAIBackend
 
             backend = OpenAIBackend(judge_base_url, judge_model, api_key=judge_api_key, timeout=120.0)
-        elif judge_gguf:
+        elif judge_gguf or judge_local:
             from emoreason.reasoning.backends import LlamaCppBackend
 
             backend = LlamaCppBackend(judge_gguf)
             judge_model = judge_model or backend.model_id
         results = [run_task(task, p, data_root=data_root, judge_backend=backend, judge_model=judge_model,
-                            judge_cache=judge_cache, tokenizer=tokenizer) for p in predictions]
+                            judge_cache=judge_cache, tokenizer=tokenizer, subset=subset, ew_tables=ew_tables)
+                   for p in predictions]
         _print_results(results, results[0].metrics[0].name if results[0].metrics else None)
         if output:
-            for result in results:
-                json_path, csv_path = save_result(result, output)
+            for result, stem in zip(results, result_stems(results), strict=True):
+                json_path, csv_path = save_result(result, output, stem=stem)
                 typer.echo(f"saved {json_path} and {csv_path}")

@@ -16,29 +16,42 @@ class OutputFormat(str, Enum):
     MARKDOWN = "markdown"
 
 
+class Fallback(str, Enum):
+    """What replaces a language-model backend that fails."""
+
+    NONE = "none"
+    TEMPLATE = "template"
+
+
 def _print_rich(result: object) -> None:
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
+    from emoreason.cli.tables import add_columns, compact_table
     from emoreason.render import emotions_line, fmt_span, modality_notes
 
     console = Console()
-    console.print(f"[bold]{result.media.path}[/] ({result.media.duration:.1f} s)\n")
+    console.print(f"[bold]{escape(result.media.path)}[/] ({result.media.duration:.1f} s)\n")
     if result.explanation is not None:
-        console.print(result.explanation.text, soft_wrap=True)
+        console.print(escape(result.explanation.text), soft_wrap=True)
         console.print()
     console.print(f"[bold]Emotions:[/] {emotions_line(result)}")
     if result.clues:
-        table = Table(title="Clues", title_justify="left")
-        for col in ("time", "modality", "strength", "clue"):
-            table.add_column(col, no_wrap=col != "clue")
-        for c in result.clues:
-            table.add_row(fmt_span(c), c.modality.value, f"{c.strength:.2f}", c.description)
+        table = compact_table("Clues")
+        rows = [[fmt_span(c), c.modality.value, f"{c.strength:.2f}", c.description] for c in result.clues]
+        add_columns(table, ["time", "modality", "strength", "clue"], rows, width=console.width,
+                    no_wrap=["time", "modality", "strength"])
         console.print(table)
     for note in modality_notes(result):
-        console.print(f"[yellow]not read[/] {note}", soft_wrap=True)
+        console.print(f"[yellow]not read[/] {escape(note)}", soft_wrap=True)
+    if result.people:
+        from emoreason.images.tracks import people_lines
+
+        console.print("[bold]People:[/]")
+        for line in people_lines(result.people):
+            console.print(f"  {line}", soft_wrap=True)
     for warning in result.warnings:
-        console.print(f"[yellow]warning[/] {warning}", soft_wrap=True)
+        console.print(f"[yellow]warning[/] {escape(warning)}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +61,9 @@ def register(app: typer.Typer) -> None:
     def explain_cmd(
         video: Path = typer.Argument(None, help="Video file (default: the shipped sample clip)."),
         subtitle: str = typer.Option(None, "--subtitle", "-s", help="Subtitle file (.srt/.vtt/.txt/.json) or text."),
-        language: str = typer.Option(None, "--language", help="Language of the subtitles, e.g. en, zh."),
+        language: str = typer.Option(None, "--language", help="Language spoken / of the subtitles, e.g. en, zh "
+                                     "(also steers speech recognition)."),
+        no_asr: bool = typer.Option(False, "--no-asr", help="No speech recognition: words from subtitles only."),
         fmt: OutputFormat = typer.Option(OutputFormat.TEXT, "--format", "-f", help="Output format."),
         out: Path = typer.Option(None, "--output", "-o", help="Write the result to this file."),
         reasoner: str = typer.Option("template", "--reasoner", "-r", help="template | llama-cpp | openai"),
@@ -57,7 +72,11 @@ def register(app: typer.Typer) -> None:
         api_key: str = typer.Option(None, "--api-key", help="API key for the endpoint."),
         prompt: str = typer.Option(None, "--prompt", help="Prompt name (see docs/reasoning.md)."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not reuse cached LLM replies."),
+        fallback: Fallback = typer.Option(Fallback.NONE, "--fallback", help="When the LLM backend cannot be "
+                                          "reached: none = fail (exit 2), template = write the template explanation."),
         egemaps: bool = typer.Option(False, "--egemaps", help="Add openSMILE eGeMAPS functionals (research licence)."),
+        all_people: bool = typer.Option(False, "--all-people", help="Describe every tracked person, not only the "
+                                        "main face."),
     ) -> None:
         """Say which emotions the person in VIDEO shows, and why, with timestamped clues."""
         from emoreason.cli.output import check_output_path, write_output
@@ -70,7 +89,7 @@ def register(app: typer.Typer) -> None:
         result = explain(
             video or sample_clip(), subtitle=subtitle, language=language, reasoner=reasoner,
             model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=not no_cache,
-            egemaps=egemaps, strict=STATE.debug,
+            egemaps=egemaps, asr=not no_asr, strict=STATE.debug, fallback=fallback.value, all_people=all_people,
         )
         if fmt is OutputFormat.JSON:
             write_output(result.model_dump_json(indent=2) + "\n", out)

@@ -9,31 +9,33 @@ import typer
 
 def _print_summary(path: Path, result: object, summary: object) -> None:
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
 
+    from emoreason.cli.tables import add_columns, compact_table
     from emoreason.perception.face.action_units import AU_CODES
     from emoreason.perception.face.vocabulary import au_phrase
 
     console = Console()
     rate = f"{summary.sample_fps:g} fps" if summary.sample_fps else "every frame"
     console.print(
-        f"[bold]{path}[/]: {summary.frames_analysed} frame(s) analysed ({rate}), "
+        f"[bold]{escape(str(path))}[/]: {summary.frames_analysed} frame(s) analysed ({rate}), "
         f"{summary.frames_with_face} with a face, {result.seconds:.2f} s"
     )
     if not summary.tracks:
-        console.print(f"[yellow]no face found in {path.name}[/]")
+        console.print(f"[yellow]no face found in {escape(path.name)}[/]")
         return
-    table = Table(title="Face tracks", title_justify="left")
-    for col in ("id", "main", "time", "frames", "size", "expression", "strongest AUs (mean 0-5)"):
-        table.add_column(col)
+    rows = []
     for t in summary.tracks:
         best = max(t.expression, key=t.expression.get) if t.expression else "-"
         top = sorted(AU_CODES, key=lambda c: -t.au_means.get(c, 0.0))[:3]
         aus = ", ".join(f"{c} {t.au_means[c]:.1f}" for c in top if t.au_means.get(c, 0.0) > 0)
-        table.add_row(
+        rows.append([
             str(t.face_id), "★" if t.is_main else "", f"{t.start:.1f}–{t.end:.1f} s", str(t.n_frames),
             f"{t.mean_size:.2f}", f"{best} {t.expression.get(best, 0):.2f}" if t.expression else "-", aus or "-",
-        )  # fmt: skip
+        ])  # fmt: skip
+    table = compact_table("Face tracks")
+    headers = ["id", "main", "time", "frames", "size", "expression", "strongest AUs (mean 0-5)"]
+    add_columns(table, headers, rows, width=console.width, no_wrap=headers[:6], right=["frames", "size"])
     console.print(table)
     if summary.peak is not None:
         p = summary.peak
@@ -49,14 +51,17 @@ def register(app: typer.Typer) -> None:
     @app.command("faces")
     def faces_cmd(
         media: Path = typer.Argument(..., help="Image or video file."),
-        fps: float = typer.Option(5.0, "--fps", help="Sampling rate for videos; 0 = every frame."),
+        fps: float = typer.Option(5.0, "--fps", min=0.0, help="Sampling rate for videos; 0 = every frame."),
         output: Path = typer.Option(None, "--output", "-o", help="Write the per-frame table (.csv or .parquet)."),
         preview: Path = typer.Option(None, "--preview", help="Write an annotated peak-frame image (.png/.jpg)."),
-        max_faces: int = typer.Option(6, "--max-faces", help="Most faces followed per frame."),
+        max_faces: int = typer.Option(6, "--max-faces", min=1, help="Most faces followed per frame."),
         as_json: bool = typer.Option(False, "--json", help="Print the FaceSummary record as JSON."),
     ) -> None:
         """Detect and track faces; estimate action units, head pose, gaze, expression and the peak frame."""
+        import sys
+
         from emoreason.cli.output import check_output_path
+        from emoreason.io import probe
         from emoreason.perception.face import detect_faces, summarise, write_table
         from emoreason.perception.face.preview import render_preview
         from emoreason.perception.face.table import check_table_path
@@ -65,7 +70,8 @@ def register(app: typer.Typer) -> None:
         check_output_path(preview)
         if output is not None:
             check_table_path(output)
-        result = detect_faces(media, fps=fps or None, max_faces=max_faces)
+        warnings = list(probe(media).warnings)  # fails fast on a bad file; names truncation, extra streams
+        result = detect_faces(media, fps=fps or None, max_faces=max_faces, decode_report=warnings.append)
         summary = summarise(result)
         if output is not None:
             write_table(result.table, output)
@@ -79,3 +85,5 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"table: {output} ({len(result.table)} rows)")
             if preview is not None and summary.tracks:
                 typer.echo(f"preview: {preview}")
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)

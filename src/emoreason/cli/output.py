@@ -9,11 +9,13 @@ from emoreason.errors import OutputError
 
 
 def write_output(text: str, out: Path | None) -> None:
-    """Write `text` to `out`, or to stdout when `out` is None.
+    """Write `text` to `out`, or to stdout when `out` is None; it always ends with a newline.
 
     Raises:
         OutputError: the path's folder is missing or the file cannot be written.
     """
+    if not text.endswith("\n"):
+        text += "\n"
     if out is None:
         sys.stdout.write(text)
         return

@@ -10,6 +10,7 @@ class CliState:
     """Options shared by every subcommand."""
 
     debug: bool = False
+    verbose: bool = False
 
 
 STATE = CliState()

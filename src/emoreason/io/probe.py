@@ -2,28 +2,39 @@
 
 from __future__ import annotations
 
+import stat
 from fractions import Fraction
 from pathlib import Path
 
 import av
 
 from emoreason.errors import MediaError
+from emoreason.io import integrity
 from emoreason.records import AudioStreamInfo, MediaInfo, SubtitleStreamInfo, VideoStreamInfo
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 
 
 def check_file(path: str | Path) -> Path:
-    """Return `path` as a Path after checking it is an existing, non-empty, readable file.
+    """Return `path` as a Path after checking it is an existing, non-empty, readable regular file.
+
+    Checked with ``stat`` before anything opens it, so a FIFO, socket or device is refused at
+    once instead of blocking the caller.
 
     Raises:
-        MediaError: missing, a directory, empty or unreadable.
+        MediaError: missing, a directory or other non-regular file, empty or unreadable.
     """
     p = Path(path)
-    if not p.exists():
-        raise MediaError(p, "file not found")
-    if p.is_dir():
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        raise MediaError(p, "file not found") from None
+    except OSError as exc:
+        raise MediaError(p, f"cannot read file ({exc.strerror or exc})") from exc
+    if stat.S_ISDIR(mode):
         raise MediaError(p, "is a directory, not a media file")
+    if not stat.S_ISREG(mode):
+        raise MediaError(p, f"is a {_file_kind(mode)}, not a regular file; save the media to a file first")
     try:
         size = p.stat().st_size
         with p.open("rb") as fh:
@@ -33,6 +44,13 @@ def check_file(path: str | Path) -> Path:
     if size == 0:
         raise MediaError(p, "file is empty (0 bytes)")
     return p
+
+
+def _file_kind(mode: int) -> str:
+    """A name for a non-regular file type."""
+    kinds = ((stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+             (stat.S_ISBLK, "block device"))
+    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def open_container(path: Path) -> av.container.InputContainer:
@@ -97,23 +115,6 @@ def _first_frame(
     raise MediaError(path, "video stream holds no decodable frame (truncated or corrupt)")
 
 
-def _check_tail(container: av.container.InputContainer, path: Path, duration: float) -> None:
-    """Raise when the media data stops well before the duration the container declares.
-
-    A file cut short (an interrupted download or copy) keeps its index, so it opens and its
-    first frames decode; a seek near the declared end then finds no packet at all.
-    """
-    if duration <= 1.0:
-        return
-    try:
-        container.seek(int(duration * 0.95 * av.time_base), any_frame=True)
-        has_data = any(packet.size > 0 for packet, _ in zip(container.demux(), range(8), strict=False))
-    except av.error.FFmpegError:
-        has_data = False
-    if not has_data:
-        raise MediaError(path, f"truncated or corrupt: no media data near the declared end ({duration:.1f} s)")
-
-
 def _image_info(path: Path) -> MediaInfo:
     from emoreason.io.image import read_image
 
@@ -129,8 +130,12 @@ def _image_info(path: Path) -> MediaInfo:
 def probe(path: str | Path) -> MediaInfo:
     """Describe a media file (any container PyAV reads, or a still image).
 
+    A file that opens but is damaged is described as far as it can be read: ``duration`` is
+    where a cut-off file's data stops, and ``warnings`` name the truncation, extra video/audio
+    streams (only the first of each is analysed) and a second file appended to an MP4.
+
     Raises:
-        MediaError: the file is missing, empty, not media, or its video cannot be decoded.
+        MediaError: the file is missing, empty, not a regular file, not media, or nothing in it decodes.
     """
     p = check_file(path)
     if p.suffix.lower() in IMAGE_SUFFIXES:
@@ -154,8 +159,11 @@ def probe(path: str | Path) -> MediaInfo:
         duration = float(container.duration / av.time_base) if container.duration else 0.0
         if duration == 0.0:
             duration = max((video.duration or 0.0) if video else 0.0, (audio.duration or 0.0) if audio else 0.0)
-        _check_tail(container, p, duration)
+        duration, cut = integrity.cut_short(container, p, duration)
+        warnings = [*([cut] if cut else []), *integrity.extra_streams(container, p)]
+        appended = integrity.appended_data(p, container.format.name)
         return MediaInfo(
             path=str(p), container=container.format.name, size_bytes=p.stat().st_size,
             duration=duration, video=video, audio=audio, subtitles=subs,
+            warnings=warnings + ([appended] if appended else []),
         )

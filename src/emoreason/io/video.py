@@ -8,20 +8,17 @@ reused for RGB conversion (building one per frame costs ~3×).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from emoreason.errors import MediaError, MissingStreamError
+from emoreason.errors import MissingStreamError
+from emoreason.io.decoding import DecodeProblems, OnError, decode_stream
 from emoreason.io.probe import IMAGE_SUFFIXES, check_file, open_container
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,8 @@ def iter_frames(
     end: float | None = None,
     skip_nonref: bool | None = None,
     threaded: bool = True,
-    on_error: Literal["raise", "stop"] = "raise",
+    on_error: OnError = "raise",
+    report: Callable[[str], None] | None = None,
 ) -> Iterator[VideoFrame]:
     """Yield frames of `path`, sampled at `fps` (None = every frame).
 
@@ -70,8 +68,10 @@ def iter_frames(
             Frame indices stay those of the source (derived from timestamps).
         threaded: let FFmpeg decode with its own threads (faster alone; costs ~⅓ more CPU,
             so a caller that decodes in a thread beside other work passes False).
-        on_error: on a decoding error after the first frame, 'raise' a MediaError naming the
-            time, or 'stop' quietly (a log warning) keeping the frames already yielded.
+        on_error: on a decoding error, 'raise' a MediaError naming the time, 'stop' keeping the
+            frames already yielded, or 'skip' the undecodable packet and go on (see
+            :mod:`emoreason.io.decoding`).
+        report: receives one line saying what was lost and where ('stop' and 'skip').
 
     Raises:
         MediaError: unreadable file or a decoding error (names the time it happened).
@@ -92,8 +92,8 @@ def iter_frames(
             skip_nonref = bool(fps) and rate > 0 and fps < 0.4 * rate
         if skip_nonref:
             stream.codec_context.skip_frame = "NONREF"
-        yield from _decode(p, container, stream, fps=fps, max_side=max_side, start=start, end=end,
-                           on_error=on_error)
+        problems = DecodeProblems(p, "video", on_error, report)
+        yield from _decode(container, stream, problems, fps=fps, max_side=max_side, start=start, end=end)
 
 
 def _image_frames(path: Path, max_side: int | None) -> Iterator[VideoFrame]:
@@ -109,15 +109,14 @@ def _image_frames(path: Path, max_side: int | None) -> Iterator[VideoFrame]:
 
 
 def _decode(
-    path: Path,
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
+    problems: DecodeProblems,
     *,
     fps: float | None,
     max_side: int | None,
     start: float | None,
     end: float | None,
-    on_error: str,
 ) -> Iterator[VideoFrame]:
     reformatter = VideoReformatter()
     rotation_tag = stream.metadata.get("rotate")
@@ -126,24 +125,16 @@ def _decode(
     rate = float(stream.average_rate or 25)
     counted = -1
     time = 0.0
-    try:
-        for frame in container.decode(stream):
-            counted += 1
-            time = float(frame.time) if frame.time is not None else counted / rate
-            index = int(round(time * rate)) if frame.time is not None else counted
-            if end is not None and time > end:
-                break
-            if time + 1e-6 < next_time:
-                continue
-            next_time = (next_time + step * max(1, int((time - next_time) / step) + 1)) if step else time
-            rotation = int(rotation_tag) % 360 if rotation_tag else int(-(frame.rotation or 0)) % 360
-            src_w, src_h = frame.width, frame.height
-            w, h = _scaled_size(src_w, src_h, max_side)
-            rgb = reformatter.reformat(frame, width=w, height=h, format="rgb24").to_ndarray()
-            yield VideoFrame(index=index, time=time, image=_rotate(rgb, rotation))
-    except av.error.FFmpegError as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        message = f"video decoding failed near {time:.2f} s ({reason})"
-        if on_error == "raise" or counted < 1:
-            raise MediaError(path, message) from exc
-        log.warning("%s: %s; keeping the %d frames before it", path, message, counted)
+    for frame in decode_stream(container, stream, problems, now=lambda: time):  # noqa: B023 - read late
+        counted += 1
+        time = float(frame.time) if frame.time is not None else counted / rate
+        index = int(round(time * rate)) if frame.time is not None else counted
+        if end is not None and time > end:
+            break
+        if time + 1e-6 < next_time:
+            continue
+        next_time = (next_time + step * max(1, int((time - next_time) / step) + 1)) if step else time
+        rotation = int(rotation_tag) % 360 if rotation_tag else int(-(frame.rotation or 0)) % 360
+        w, h = _scaled_size(frame.width, frame.height, max_side)
+        rgb = reformatter.reformat(frame, width=w, height=h, format="rgb24").to_ndarray()
+        yield VideoFrame(index=index, time=time, image=_rotate(rgb, rotation))

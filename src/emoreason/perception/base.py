@@ -47,13 +47,15 @@ class ClipContext:
     def audio(self) -> AudioClip:
         """The clip's audio as 16 kHz mono float32, decoded once and cached.
 
+        Undecodable packets are skipped (their time becomes silence) and named in ``warnings``.
+
         Raises:
             MissingStreamError: the file has no audio stream.
         """
         if self._audio is None:
             from emoreason.io.audio import load_audio
 
-            self._audio = load_audio(self.path)
+            self._audio = load_audio(self.path, on_error="skip", report=self.warnings.append)
         return self._audio
 
 

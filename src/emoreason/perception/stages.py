@@ -10,6 +10,8 @@ STAGES: Registry[PerceptionStage] = Registry("stages")
 STAGES.register(ComponentSpec("voice", "emoreason.perception.voice:VoiceStage", "speech activity + prosody"))
 STAGES.register(ComponentSpec("text", "emoreason.perception.text:TextStage", "transcript/ASR + lexical cues"))
 STAGES.register(ComponentSpec("face", "emoreason.perception.face:FaceStage", "faces, AUs, expression"))
+#: Optional: only run when a vision endpoint is configured (the pipeline adds it then; see images/scene_stage.py).
+STAGES.register(ComponentSpec("scene", "emoreason.images.scene_stage:SceneStage", "key frames → vision-language model"))
 
 #: Voice runs first (speech segments bound ASR and pick the speaking face), then text, then face.
 DEFAULT_ORDER: tuple[str, ...] = ("voice", "text", "face")
@@ -22,4 +24,5 @@ STAGE_MODALITIES: dict[str, tuple[Modality, ...]] = {
     "voice": (Modality.VOICE,),
     "text": (Modality.TEXT,),
     "face": (Modality.FACE,),
+    "scene": (Modality.SCENE,),
 }

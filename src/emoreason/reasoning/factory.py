@@ -34,6 +34,7 @@ def get_reasoner(
     api_key: str | None = None,
     prompt: str | None = None,
     cache: bool = True,
+    fallback: str = "template",
 ) -> Reasoner:
     """Build the reasoner registered as `name`.
 
@@ -45,6 +46,8 @@ def get_reasoner(
         prompt: prompt name: ``emoreason`` (default), ``emer``, ``affectgpt``,
             ``emotion-llama`` (``emotion-llama:1`` … ``:5``).
         cache: reuse language-model replies cached on disk.
+        fallback: for language-model reasoners, ``template`` (a failing backend is replaced by
+            the template writer, with a warning) or ``none`` (its BackendError is raised).
 
     Raises:
         RegistryError: unknown reasoner or prompt name.
@@ -52,7 +55,19 @@ def get_reasoner(
         DependencyError: the backend's package is not installed.
     """
     cls = REASONERS.resolve(name)
-    reasoner = cls(model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=cache)  # type: ignore[call-arg]
+    options: dict[str, object] = {"model": model, "base_url": base_url, "api_key": api_key, "prompt": prompt,
+                                  "cache": cache}
+    if _accepts(cls, "fallback"):
+        options["fallback"] = fallback
+    reasoner = cls(**options)  # type: ignore[call-arg]
     if not isinstance(reasoner, Reasoner):
         raise RegistryError(f"reasoner {name!r} ({type(reasoner).__name__}) has no name/reason()")
     return reasoner
+
+
+def _accepts(cls: type, name: str) -> bool:
+    """Whether `cls`'s constructor takes the keyword `name` (directly or through ``**options``)."""
+    import inspect
+
+    params = inspect.signature(cls).parameters.values()
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)

@@ -10,7 +10,7 @@ from emoreason.records.decision import (
     TimelineEntry,
 )
 from emoreason.records.emotions import EmotionScore, Explanation, GroundingViolation
-from emoreason.records.face import FaceSummary, FaceTrackSummary, PeakFrame
+from emoreason.records.face import FaceSummary, FaceTrackSummary, PeakFrame, PersonEmotions
 from emoreason.records.media import AudioStreamInfo, MediaInfo, SubtitleStreamInfo, VideoStreamInfo
 from emoreason.records.result import ExplainResult
 from emoreason.records.text import Transcript, TranscriptSegment, TranscriptSource, Word
@@ -35,6 +35,7 @@ __all__ = [
     "ModalityReport",
     "ModalityVote",
     "PeakFrame",
+    "PersonEmotions",
     "Prosody",
     "Record",
     "SpeechSegment",

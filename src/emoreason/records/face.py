@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from emoreason.records.base import Record
+from emoreason.records.emotions import EmotionScore
 
 
 class FaceTrackSummary(Record):
@@ -50,3 +51,17 @@ class FaceSummary(Record):
     sample_fps: float | None = None
     frames_with_face: int = 0
     extractor: str = Field(default="", description="Models behind the summary (detector, mesh, AUs, expression).")
+
+
+class PersonEmotions(Record):
+    """One tracked person's own emotions, from that face's clues alone (``explain --all-people``)."""
+
+    face_id: int
+    is_main: bool = False
+    start: float
+    end: float
+    n_frames: int
+    emotions: list[EmotionScore] = Field(default_factory=list)
+    valence: float | None = Field(default=None, ge=-1.0, le=1.0)
+    arousal: float | None = Field(default=None, ge=-1.0, le=1.0)
+    clues: list[str] = Field(default_factory=list, description="The face's strongest clues, as phrases.")

@@ -47,6 +47,9 @@ class MediaInfo(Record):
     audio: AudioStreamInfo | None = None
     subtitles: list[SubtitleStreamInfo] = Field(default_factory=list)
     is_image: bool = False
+    warnings: list[str] = Field(
+        default_factory=list, description="What probing found wrong: truncation, extra streams, appended data."
+    )
 
     @property
     def has_video(self) -> bool:

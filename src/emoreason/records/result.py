@@ -8,7 +8,7 @@ from emoreason.records.base import SCHEMA_VERSION, Modality, Record, StageStatus
 from emoreason.records.clues import Clue, ModalityReport
 from emoreason.records.decision import DecisionRecord, TimelineEntry
 from emoreason.records.emotions import EmotionScore, Explanation
-from emoreason.records.face import FaceSummary
+from emoreason.records.face import FaceSummary, PersonEmotions
 from emoreason.records.media import MediaInfo
 from emoreason.records.text import Transcript
 from emoreason.records.voice import VoiceSummary
@@ -30,6 +30,7 @@ class ExplainResult(Record):
     explanation: Explanation | None = None
     decision: DecisionRecord | None = Field(default=None, description="How the label was decided (learned fusion).")
     timeline: list[TimelineEntry] = Field(default_factory=list, description="Emotions per speech segment or window.")
+    people: list[PersonEmotions] = Field(default_factory=list, description="Every tracked person (--all-people).")
     warnings: list[str] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 

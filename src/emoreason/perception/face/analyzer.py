@@ -18,7 +18,7 @@ import logging
 import queue
 import threading
 import time as _time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -365,6 +365,7 @@ def detect_faces(
     iris: bool | None = None,
     max_side: int | None = 1280,
     backend: str = "auto",
+    decode_report: Callable[[str], None] | None = None,
 ) -> FaceResult:
     """Faces, AUs, head pose, gaze and expression of an image or video, in one call.
 
@@ -375,6 +376,8 @@ def detect_faces(
         iris: iris model on/off (None = automatic, see :func:`analyse_frames`).
         max_side: decode videos/images with the longer side at most this many pixels.
         backend: ``auto``, ``mediapipe`` or ``litert`` (see :func:`analyse_frames`).
+        decode_report: when given, undecodable video packets are skipped (not fatal) and one
+            line saying what was lost goes here (see :mod:`emoreason.io.decoding`).
 
     Returns:
         A :class:`FaceResult`; ``result.table`` is the OpenFace-layout DataFrame.
@@ -399,7 +402,8 @@ def detect_faces(
         result = analyse_frames(frames, sample_fps=None, iris=iris, max_faces=max_faces, static=True, backend=backend)
     else:
         # decoded in its own thread beside the face work, so FFmpeg's extra threads only cost CPU
-        frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side, threaded=False))
+        frames_iter = _prefetch(iter_frames(path, fps=fps, max_side=max_side, threaded=False,
+                                            on_error="skip" if decode_report else "raise", report=decode_report))
         result = analyse_frames(frames_iter, sample_fps=fps, iris=iris, max_faces=max_faces, backend=backend)
     return _to_source_pixels(result, info.video.width, info.video.height)
 

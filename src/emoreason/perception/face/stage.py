@@ -54,10 +54,13 @@ class FaceStage:
         self.max_side = max_side
         self.backend = backend
         self._started: dict[Path, Future[FaceResult]] = {}
+        self._decode_problems: dict[Path, list[str]] = {}
 
     def _detect(self, path: Path) -> FaceResult:
+        problems = self._decode_problems.setdefault(path, [])
         return detect_faces(
-            path, fps=self.fps, max_faces=self.max_faces, iris=self.iris, max_side=self.max_side, backend=self.backend
+            path, fps=self.fps, max_faces=self.max_faces, iris=self.iris, max_side=self.max_side, backend=self.backend,
+            decode_report=problems.append,
         )
 
     def start(self, ctx: ClipContext) -> None:
@@ -88,7 +91,11 @@ class FaceStage:
             result, summary = self.analyse(ctx)
         except EmoreasonError as exc:
             logger.warning("face stage failed on %s: %s", ctx.path, exc)
+            ctx.warnings.append(f"face stage failed: {exc}")
             return [self._report(StageStatus.FAILED, str(exc), t0)]
+        finally:
+            lost = self._decode_problems.pop(ctx.path, [])
+        ctx.warnings += lost
         ctx.face = summary
         ctx.face_table = result.table
         if summary.main_face_id is None:

@@ -76,7 +76,8 @@ class VoiceStage:
         duration = ctx.media.audio.duration if ctx.media.audio and ctx.media.audio.duration else ctx.media.duration
         long_input = duration > self.stream_above_s
         if long_input:
-            chunks = iter_audio_chunks(ctx.path, chunk_seconds=self.chunk_seconds)
+            chunks = iter_audio_chunks(ctx.path, chunk_seconds=self.chunk_seconds, on_error="skip",
+                                       report=ctx.warnings.append)
         else:
             chunks = [ctx.audio()]
         egemaps = self.egemaps if self.egemaps is not None else (opensmile_available() and not long_input)
