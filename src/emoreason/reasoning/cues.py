@@ -129,6 +129,16 @@ BODY_TAGS: dict[str, CueSpec] = {
     "lean_forward": _c("leaning forward", 0.0, 0.4, angry=0.15, surprise=0.1),
     "slumped": _c("slumped posture", -0.4, -0.5, sad=0.4),
     "fidget": _c("fidgeting hands", -0.3, 0.4, worried=0.45),
+    # still-image pose and hand rules (emoreason.images.body)
+    "arms_raised": _c("arms raised above the shoulders", 0.4, 0.8, happy=0.45, surprise=0.3),
+    "arms_open": _c("arms held wide open", 0.4, 0.5, happy=0.4, surprise=0.2),
+    "arms_crossed": _c("arms crossed", -0.3, 0.1, angry=0.25, doubt=0.2, worried=0.15),
+    "hand_on_face": _c("hand held to the face", -0.3, 0.1, worried=0.3, sad=0.25, doubt=0.15),
+    "fist": _c("clenched fist", -0.3, 0.7, angry=0.45, happy=0.1),
+    "thumbs_up": _c("thumbs-up", 0.6, 0.3, happy=0.55),
+    "thumbs_down": _c("thumbs-down", -0.5, 0.3, angry=0.25, contempt=0.3, sad=0.1),
+    "v_sign": _c("V sign", 0.6, 0.4, happy=0.5),
+    "open_palm": _c("open palm shown", 0.1, 0.3, surprise=0.1),
 }
 
 #: Scene tags: no offline stage emits them yet; accepted from user-supplied scene models.
@@ -136,6 +146,8 @@ SCENE_TAGS: dict[str, CueSpec] = {
     "music": _c("background music", 0.0, 0.0),
     "dark_scene": _c("dim lighting", -0.1, -0.2),
     "crowd": _c("several people present", 0.0, 0.1),
+    "together": _c("two people share the picture", 0.0, 0.0),
+    "vivid_colours": _c("bright, vivid colours", 0.15, 0.2),
 }
 
 #: Face-classifier classes (``expr:<class>``; FER2013 order plus MERR's extra classes).

@@ -41,10 +41,16 @@ def load_eibench_basic(path: Path, *, split: str | None = None, extra_path: Path
 
 
 def load_eibench_complex(path: Path, *, split: str | None = None, extra_path: Path | None = None) -> Dataset:
-    """EI_Complex: one question and its numbered triggers per image."""
+    """EI_Complex: one question and its numbered triggers per sample.
+
+    An image can carry several questions (several viewpoints on one scene); sample ids are
+    ``<image>#<n>``, n counting that image's questions from 1, so each answer is scored apart.
+    """
     samples = []
+    seen: dict[str, int] = {}
     for row in _jsonl(path):
         for image, qa in row.items():
             for question, answer in dict(qa).items():  # type: ignore[call-overload]
-                samples.append(Sample(id=image, question=question, text=str(answer)))
+                seen[image] = seen.get(image, 0) + 1
+                samples.append(Sample(id=f"{image}#{seen[image]}", question=question, text=str(answer)))
     return Dataset(name="eibench_complex", source=str(path), samples=samples)
