@@ -9,7 +9,7 @@ from emoreason.reasoning import REASONERS, Reasoner, get_reasoner
 
 
 def test_registered_names_and_aliases() -> None:
-    assert REASONERS.names() == ["llama-cpp", "openai", "template"]
+    assert REASONERS.names() == ["llama-cpp", "mllm", "openai", "template"]
     assert REASONERS.spec("vllm").name == "openai"
     assert REASONERS.spec("gguf").name == "llama-cpp"
     assert "offline" in REASONERS.spec("template").capabilities
@@ -21,7 +21,7 @@ def test_default_is_the_template_reasoner() -> None:
 
 
 def test_unknown_names_raise_with_choices() -> None:
-    with pytest.raises(RegistryError, match="choose one of: llama-cpp, openai, template"):
+    with pytest.raises(RegistryError, match="choose one of: llama-cpp, mllm, openai, template"):
         get_reasoner("gpt-17")
     with pytest.raises(RegistryError, match="unknown prompt"):
         get_reasoner("openai", model="m", base_url="http://127.0.0.1:1/v1", prompt="nope")

@@ -25,6 +25,10 @@ REASONERS.register(ComponentSpec(
     capabilities=frozenset({"llm", "network"}),
 ))
 
+REASONERS.register(ComponentSpec("mllm", "emoreason.mllm.reasoner:MllmReasoner",
+                                 "fusion + a checkpoint of `emoreason train mllm` (--model DIR)",
+                                 capabilities=frozenset({"offline", "llm"})))
+
 
 def get_reasoner(
     name: str = "template",
