@@ -52,6 +52,8 @@ COMMAND_MODULES = (
     "emoreason.cli.batch_cmd",
     "emoreason.cli.report_cmd",
     "emoreason.cli.serve_cmd",
+    "emoreason.cli.annotate_cmd",
+    "emoreason.cli.review_cmd",
 )
 
 
