@@ -1,4 +1,4 @@
-"""Emotion-wheel metrics: synthetic hand-computed cases, source tables vs npz, reproductions."""
+"""Emotion-wheel metrics: synthetic hand-computed cases, table revisions, reference-code reproductions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from emoreason.metrics.base import MetricError
-from emoreason.metrics.emotion_wheel import WHEELS, EmotionWheel, ew_scores, hit_rate, parse_label_list
+from emoreason.metrics.emotion_wheel import (
+    WHEELS,
+    EmotionWheel,
+    WheelTables,
+    ew_scores,
+    hit_rate,
+    parse_label_list,
+)
 
 
 def _toy_wheel() -> EmotionWheel:
@@ -111,6 +118,30 @@ def _reference_ew(fm: dict, rm: dict, wm: dict, name2gt: dict, name2pred: dict, 
     return float(np.mean(fs))
 
 
+# EW-F level 1 (F, precision, recall) and level 2 of the OV-MER reference code (MERTools
+# MER2025_Track23 my_affectgpt/evaluation/wheel.py: read_format2raws, read_candidate_synonym_merge,
+# func_get_wheel_cluster, calculate_openset_overlap_rate, wheel_metric_calculation), run on the
+# shared format.csv + wheel1..5.xlsx + synonym.xlsx and the published predictions.
+REFERENCE_EW = {
+    ("LLaMA-VID", "nosubtitle-addsub"): (0.5491388655, 0.5379665651, 0.5611455316, 0.4123895037),
+    ("LLaMA-VID", "nosubtitle"): (0.3746215309, 0.3705697964, 0.3792125089, 0.2379342771),
+    ("LLaMA-VID", "subtitle"): (0.4787329686, 0.4644797155, 0.4942231753, 0.3246067189),
+    ("Video-ChatGPT", "nosubtitle-addsub"): (0.5651883537, 0.5711587864, 0.5594175834, 0.4286614501),
+    ("Video-ChatGPT", "nosubtitle"): (0.3701415583, 0.3858669153, 0.3559502361, 0.2450058301),
+    ("Video-ChatGPT", "subtitle"): (0.4452680306, 0.4571002045, 0.4340959451, 0.3065422388),
+    ("Video-LLaVA", "nosubtitle-addsub"): (0.5348529242, 0.5346882124, 0.5351161578, 0.3958410884),
+    ("Video-LLaVA", "nosubtitle"): (0.3758718955, 0.3704355436, 0.3821498617, 0.2303883910),
+    ("Video-LLaVA", "subtitle"): (0.3187905223, 0.3279773602, 0.3103827747, 0.1900828698),
+    ("VideoChat", "nosubtitle-addsub"): (0.4818030405, 0.4419006263, 0.5297738139, 0.3373819809),
+    ("VideoChat", "nosubtitle"): (0.3585736577, 0.3400294156, 0.3795349946, 0.2141311222),
+    ("VideoChat", "subtitle"): (0.4723804914, 0.4477939374, 0.5002902821, 0.3167506964),
+    ("mPLUG-Owl", "nosubtitle-addsub"): (0.5610071998, 0.5515870395, 0.5708043403, 0.4242008057),
+    ("mPLUG-Owl", "nosubtitle"): (0.4442678629, 0.4275860817, 0.4626478886, 0.2855745469),
+    ("mPLUG-Owl", "subtitle"): (0.4937864397, 0.4738572648, 0.5156943221, 0.3270636600),
+}
+REFERENCE_BASELINE = (0.5537059070, 0.5593952138, 0.5485155880, 0.4244863489)
+
+
 @pytest.fixture(scope="module")
 def bench(shared_data: Path) -> Path:
     return shared_data / "benchmarks"
@@ -118,50 +149,87 @@ def bench(shared_data: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def wheel(bench: Path) -> EmotionWheel:
-    return EmotionWheel.from_npz(bench / "emotion_wheel" / "wheel_mapping.npz")
+    return EmotionWheel.from_folder(bench / "emotion_wheel")
 
 
-def test_sources_rebuild_npz(bench: Path, wheel: EmotionWheel) -> None:
-    from emoreason.metrics.emotion_wheel_sources import build_wheel_tables
+@pytest.fixture(scope="module")
+def wheel_2026(bench: Path) -> EmotionWheel:
+    return EmotionWheel.from_folder(bench / "emotion_wheel", WheelTables.MER2026)
 
-    fmt, raw, wheels = build_wheel_tables(bench / "emotion_wheel")
-    assert wheels == wheel.wheel_maps
-    assert {k: sorted(set(v)) for k, v in raw.items()} == {k: sorted(set(v)) for k, v in wheel.raw_mapping.items()}
-    differing = [k for k in set(fmt) | set(wheel.format_mapping)
-                 if sorted(fmt.get(k, [])) != sorted(wheel.format_mapping.get(k, []))]
-    # The compiled npz is a later revision: it drops some '-less' antonym forms (e.g. 'aim' -> 'aimless').
-    assert len(differing) < 70
+
+@pytest.fixture(scope="module")
+def name2gt(bench: Path) -> dict[str, str]:
+    gt = pd.read_csv(bench / "ov_merd" / "ground_truth_openset.csv")
+    return dict(zip(gt["name"], gt["openset"], strict=True))
+
+
+def _assert_matches(out_l1: object, out_l2: object, expected: tuple[float, float, float, float]) -> None:
+    f1, p1, r1, f2 = expected
+    got = (out_l1.value, out_l1.components["precision"], out_l1.components["recall"], out_l2.value)
+    for value, want in zip(got, (f1, p1, r1, f2), strict=True):
+        assert round(value, 4) == round(want, 4) and value == pytest.approx(want, abs=1e-9)
+
+
+def test_default_tables_are_the_ovmer_sources(wheel: EmotionWheel, wheel_2026: EmotionWheel) -> None:
+    assert wheel.tables == WheelTables.OVMER.value == "ovmer" and wheel_2026.tables == "mer2026"
+    # The OV-MER format.csv lists 'fear' as a form of 'fearless' (so 'fear' also reaches fearless's
+    # synonyms: brave, courageous ...); the MER2026 revision dropped that '-less' form.
+    assert "fearless" in wheel.format_mapping["fear"]
+    assert "fearless" not in wheel_2026.format_mapping["fear"]
+    assert "brave" in wheel.raw_mapping["fearless"]
+    with pytest.raises(MetricError, match="choose one of: ovmer, mer2026"):
+        EmotionWheel.from_folder("/nonexistent", "mer2025")
+
+
+def test_sources_differ_from_npz_only_in_less_forms(wheel: EmotionWheel, wheel_2026: EmotionWheel) -> None:
+    assert wheel.wheel_maps == wheel_2026.wheel_maps
+    assert ({k: sorted(set(v)) for k, v in wheel.raw_mapping.items()}
+            == {k: sorted(set(v)) for k, v in wheel_2026.raw_mapping.items()})
+    fmt, fmt26 = wheel.format_mapping, wheel_2026.format_mapping
+    differing = [k for k in set(fmt) | set(fmt26) if sorted(fmt.get(k, [])) != sorted(fmt26.get(k, []))]
+    assert 0 < len(differing) < 70
     for key in differing:
-        extra = set(fmt.get(key, [])) ^ set(wheel.format_mapping.get(key, []))
+        extra = set(fmt.get(key, [])) ^ set(fmt26.get(key, []))
         assert "less" in key or all(word.endswith("less") for word in extra), key
 
 
-def test_ovmerd_baseline_ew_f1(bench: Path, wheel: EmotionWheel) -> None:
-    gt = pd.read_csv(bench / "ov_merd" / "ground_truth_openset.csv")
+def test_ovmerd_baseline_reproduces_reference_code(bench: Path, wheel: EmotionWheel, name2gt: dict) -> None:
     pred = pd.read_csv(bench / "ov_merd" / "baseline_prediction_openset.csv")
     name2pred = dict(zip(pred["name"], pred["openset"], strict=True))
-    out = ew_scores(list(gt["openset"]), [name2pred[n] for n in gt["name"]], wheel)
-    reference = _reference_ew(wheel.format_mapping, wheel.raw_mapping, wheel.wheel_maps,
-                              dict(zip(gt["name"], gt["openset"], strict=True)), name2pred, "level1")
-    assert out.value == pytest.approx(reference, abs=1e-12)
-    assert round(out.value, 4) == 0.5546
-    assert out.n_scored == 331  # one ground truth maps onto no wheel word
+    refs, preds = list(name2gt.values()), [name2pred[n] for n in name2gt]
+    out1, out2 = ew_scores(refs, preds, wheel), ew_scores(refs, preds, wheel, level="level2")
+    _assert_matches(out1, out2, REFERENCE_BASELINE)
+    reference = _reference_ew(wheel.format_mapping, wheel.raw_mapping, wheel.wheel_maps, name2gt, name2pred, "level1")
+    assert out1.value == pytest.approx(reference, abs=1e-12)
+    assert out1.n_scored == 331  # one ground truth maps onto no wheel word
 
 
-def test_zeroshot_ew_f1_table(bench: Path, wheel: EmotionWheel) -> None:
-    gt = pd.read_csv(bench / "ov_merd" / "ground_truth_openset.csv")
-    name2gt = dict(zip(gt["name"], gt["openset"], strict=True))
+def _zeroshot(bench: Path) -> list[tuple[str, str, dict]]:
     rows = []
     for path in sorted(glob.glob(str(bench / "ovmerd_zeroshot" / "*" / "*-openset.npz"))):
         data = np.load(path, allow_pickle=True)
-        name2pred = dict(zip(data["filenames"], data["fileitems"], strict=True))
-        out = ew_scores(list(gt["openset"]), [name2pred[n] for n in gt["name"]], wheel)
-        reference = _reference_ew(wheel.format_mapping, wheel.raw_mapping, wheel.wheel_maps, name2gt, name2pred,
-                                  "level1")
-        assert out.value == pytest.approx(reference, abs=1e-12)
-        rows.append((Path(path).parent.name, Path(path).name.replace("output-reason-7b-", ""), out.value))
-    assert len(rows) == 15
-    print("\nEW-F1 (level 1) of the zero-shot models on OV-MERD")
-    for model, setting, value in rows:
-        print(f"  {model:<14} {setting:<36} {value:.4f}")
-    assert max(v for _, _, v in rows) == pytest.approx(0.5665, abs=5e-5)  # Video-ChatGPT nosubtitle-addsub
+        setting = Path(path).name.removeprefix("output-reason-7b-").removesuffix("-eng-openset.npz")
+        rows.append((Path(path).parent.name, setting, dict(zip(data["filenames"], data["fileitems"], strict=True))))
+    return rows
+
+
+def test_zeroshot_ew_reproduces_reference_code(bench: Path, wheel: EmotionWheel, name2gt: dict) -> None:
+    rows = _zeroshot(bench)
+    assert {(m, s) for m, s, _ in rows} == set(REFERENCE_EW)
+    print("\nEW-F1 (level 1) of the zero-shot models on OV-MERD (ovmer tables = reference code)")
+    for model, setting, name2pred in rows:
+        preds = [name2pred[n] for n in name2gt]
+        out1 = ew_scores(list(name2gt.values()), preds, wheel)
+        out2 = ew_scores(list(name2gt.values()), preds, wheel, level="level2")
+        _assert_matches(out1, out2, REFERENCE_EW[(model, setting)])
+        print(f"  {model:<14} {setting:<20} {out1.value:.4f}")
+
+
+def test_mer2026_tables_are_an_explicit_choice(bench: Path, wheel_2026: EmotionWheel, name2gt: dict) -> None:
+    rows = {(m, s): p for m, s, p in _zeroshot(bench)}
+    name2pred = rows[("Video-ChatGPT", "nosubtitle-addsub")]
+    out = ew_scores(list(name2gt.values()), [name2pred[n] for n in name2gt], wheel_2026)
+    reference = _reference_ew(wheel_2026.format_mapping, wheel_2026.raw_mapping, wheel_2026.wheel_maps, name2gt,
+                              name2pred, "level1")
+    assert out.value == pytest.approx(reference, abs=1e-12)
+    assert round(out.value, 4) == 0.5665 != round(REFERENCE_EW[("Video-ChatGPT", "nosubtitle-addsub")][0], 4)

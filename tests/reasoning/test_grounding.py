@@ -69,3 +69,34 @@ def test_violation_offsets_point_at_the_claim() -> None:
     text = "He is calm. Upbeat music plays."
     (v, *_) = [v for v in check_grounding(text, sad_request()) if v.claim == "music"]
     assert text[v.start:v.end] == "music"
+
+
+def test_quote_copied_from_the_few_shot_example_is_caught() -> None:
+    """SmolLM2 wrote the example's subtitle into an explanation of another clip (issue 15)."""
+    text = "In the text, the subtitle says 'I lost it all, it does not matter now' [T1]. Therefore, she is sad."
+    found = check_grounding(text, sarcastic_request())
+    quotes = [v for v in found if v.kind == "quote"]
+    assert len(quotes) == 1 and quotes[0].claim == "I lost it all, it does not matter now"
+    assert text[quotes[0].start:quotes[0].end] == "'I lost it all, it does not matter now'"
+    assert "not in the transcript" in quotes[0].detail
+    assert not any(v.kind == "clue" and v.claim == "lost" for v in found)  # quoted words are no claims
+
+
+def test_quotes_of_the_transcript_or_clues_pass_case_and_punctuation_blind() -> None:
+    req = sarcastic_request()
+    for text in (
+        'The subtitle says "great, it\u2019s all your FAULT" [T1].',
+        "The subtitle says \u201cGreat \u2026 you useless idiot\u201d [T1].",
+        "The subtitle says 'it's all your fault...' and uses hostile words such as 'useless' [T1].",
+        "The person's smile [F1] and the speaker's loud voice [V1] suggest anger.",
+    ):
+        assert [v for v in check_grounding(text, req) if v.kind == "quote"] == [], text
+
+
+def test_partial_words_and_quotes_without_a_transcript_are_caught() -> None:
+    found = check_grounding('The subtitle says "your faul" [T1].', sarcastic_request())
+    assert [v.claim for v in found if v.kind == "quote"] == ["your faul"]
+    req = request(clue("face", "smiles broadly", 0.4, 2.1, 0.8, ("smile",)), read=(Modality.FACE,))
+    found = check_grounding('She smiles broadly [F1] as if saying "what a day".', req)
+    assert [(v.kind, v.claim) for v in found] == [("quote", "what a day")]
+    assert "no transcript" in found[0].detail

@@ -16,6 +16,7 @@ from emoreason.errors import RegistryError
 from emoreason.reasoning.evidence import EvidenceView
 from emoreason.reasoning.fusion import fuse
 from emoreason.reasoning.prompting import list_prompts, load_prompt, render
+from emoreason.reasoning.structured import parse_answer
 from tests.reasoning.factory import sarcastic_request
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -70,7 +71,15 @@ def test_few_shot_answers_are_valid_and_grounded_json() -> None:
     answers = [m.content for m in rendered.messages if m.role == "assistant"]
     assert len(answers) == 2
     for a in answers:
-        assert set(json.loads(a)) == {"emotions", "explanation", "cited_clues"}
+        assert list(json.loads(a)) == ["reasoning", "explanation", "emotions", "cited_clues"]  # reason first
+        answer, repaired = parse_answer(a)
+        assert answer.emotions and not answer.dropped_labels and not repaired
+
+
+def test_answer_format_sits_in_the_system_text_of_the_default_prompt() -> None:
+    spec = load_prompt("emoreason")
+    assert '{"reasoning": "<at most 25 words' in spec.system and "{answer_format}" not in spec.system
+    assert '"reasoning"' not in spec.user  # the per-clip message holds only the evidence
 
 
 def test_without_few_shot_and_hash_changes_with_prompt() -> None:

@@ -103,3 +103,53 @@ def test_cli_mer2023_hit(shared_data: Path, tmp_path: Path) -> None:
     assert "0.7854" in out.output and "(best)" in out.output
     saved = json.loads(next(tmp_path.glob("*000050*.json")).read_text())
     assert round(saved["metrics"][0]["value"], 4) == 0.7854
+
+
+def test_subset_scores_only_predicted_ids_and_says_how_many_were_left_out() -> None:
+    preds = PredictionSet(source="p.jsonl", predictions=[Prediction(id="a", label="happy"),
+                                                         Prediction(id="b", label="angry"),
+                                                         Prediction(id="zz", label="sad")])
+    full = evaluate(_spec(PredictionKind.LABEL, ("accuracy",)), _data(), preds)
+    part = evaluate(_spec(PredictionKind.LABEL, ("accuracy",)), _data(), preds, subset=True)
+    assert full.metrics[0].value == pytest.approx(1 / 3) and full.n_missing == 1 and not full.subset
+    assert part.metrics[0].value == pytest.approx(1 / 2)
+    assert part.subset and part.n_references == 2 and part.n_left_out == 1 and part.n_missing == 0
+    assert [row.id for row in part.samples] == ["a", "b"]
+    assert any("1 references without one were left out" in n for n in part.notes)
+    assert any("1 prediction ids are not references" in n for n in part.notes)
+
+
+def test_subset_with_no_known_id_is_an_error() -> None:
+    from emoreason.errors import EmoreasonError
+
+    preds = PredictionSet(source="p.jsonl", predictions=[Prediction(id="zz", label="sad")])
+    with pytest.raises(EmoreasonError, match="none of its 1 prediction ids"):
+        evaluate(_spec(PredictionKind.LABEL, ("accuracy",)), _data(), preds, subset=True)
+
+
+def test_output_files_are_named_after_the_prediction_file(tmp_path: Path) -> None:
+    from emoreason.tasks.runner import result_stems
+
+    preds = PredictionSet(source=str(tmp_path / "pred_text.jsonl"), predictions=[Prediction(id="a", label="happy")])
+    result = evaluate(_spec(PredictionKind.LABEL, ("accuracy",)), _data(), preds)
+    json_path, csv_path = save_result(result, tmp_path / "out")
+    assert json_path.name == "pred_text-toy.json" and csv_path.name == "pred_text-toy.csv"
+    assert json_path.read_text().endswith("}\n")
+    twins = [result.model_copy(update={"predictions_source": f"/x/{m}/out-openset.npz"}) for m in ("A", "B")]
+    assert result_stems([result, *twins]) == ["pred_text-toy", "A-out-openset-toy", "B-out-openset-toy"]
+
+
+def test_cli_subset_and_output_names(shared_data: Path, tmp_path: Path) -> None:
+    gt = (shared_data / "benchmarks" / "ov_merd" / "ground_truth_openset.csv").read_text().splitlines()
+    preds = tmp_path / "nine.csv"
+    preds.write_text("\n".join(gt[:10]) + "\n")  # header + 9 references predicted perfectly
+    args = ["eval", "ovmerd-ew", "-p", str(preds), "--data-root", str(shared_data), "-o", str(tmp_path / "out")]
+    out = CliRunner().invoke(_app(), [*args, "--subset"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "scored 9 references" in out.output and "left out 323" in out.output and "ovmer" in out.output
+    saved = json.loads((tmp_path / "out" / "nine-ovmerd-ew.json").read_text())
+    assert saved["n_references"] == 9 and saved["n_left_out"] == 323 and saved["metrics"][0]["value"] == 1.0
+    full = CliRunner().invoke(_app(), [*args, "--ew-tables", "mer2026"], env={"COLUMNS": "200"})
+    assert full.exit_code == 0, full.output
+    saved = json.loads((tmp_path / "out" / "nine-ovmerd-ew.json").read_text())
+    assert saved["n_missing"] == 323 and saved["metrics"][0]["value"] < 0.1 and saved["wheel_tables"] == "mer2026"

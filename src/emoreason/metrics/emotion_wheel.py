@@ -20,6 +20,15 @@ computed per wheel (``wheel1`` ... ``wheel5``) and then averaged over the five w
 
 Labels are lower-cased and stripped; list strings such as ``"[happy, 'sad']"`` are split
 on quotes and commas exactly like the reference ``string_to_list``.
+
+Two versions of the tables exist (:class:`WheelTables`). ``ovmer`` builds them from
+``format.csv`` + ``wheel1..5.xlsx`` + ``synonym.xlsx`` as the OV-MER / AffectGPT reference
+code does (``my_affectgpt/evaluation/wheel.py``: ``read_format2raws``,
+``read_candidate_synonym_merge``, ``func_get_wheel_cluster``); it reproduces the published
+OV-MERD and MER2023 numbers and is the default. ``mer2026`` loads the precomputed
+``wheel_mapping.npz`` of the MER2026 challenge, a later revision whose word-form table
+drops about 60 ``-less`` forms (``fearless`` no longer reaches ``fear``), so its scores
+differ by up to a few points.
 """
 
 from __future__ import annotations
@@ -36,6 +45,16 @@ from emoreason.metrics.base import MetricError, MetricOutput, check_same_length
 
 WHEELS: tuple[str, ...] = ("wheel1", "wheel2", "wheel3", "wheel4", "wheel5")
 _SPLIT = re.compile(r"['\",]")
+
+
+class WheelTables(str, Enum):
+    """Which revision of the mapping tables the EW metrics use."""
+
+    OVMER = "ovmer"  # built from format.csv + xlsx, as the OV-MER / AffectGPT reference code does
+    MER2026 = "mer2026"  # the precomputed wheel_mapping.npz of MER2026
+
+
+NPZ_NAME = "wheel_mapping.npz"
 
 
 class WheelLevel(str, Enum):
@@ -84,21 +103,23 @@ class EmotionWheel:
         format_mapping: surface form → base words (``format.csv``).
         raw_mapping: base word → emotion-wheel words (``synonym.xlsx``, 8 runs merged).
         wheel_maps: ``wheel_maps[wheel][level]`` maps a wheel word to its cluster word.
+        tables: which revision they are (a :class:`WheelTables` value, or ``custom``).
     """
 
     format_mapping: dict[str, list[str]]
     raw_mapping: dict[str, list[str]]
     wheel_maps: dict[str, dict[str, dict[str, str]]]
+    tables: str = "custom"
     _cache: dict[tuple[str, str, str], str | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_npz(cls, path: str | Path) -> EmotionWheel:
-        """Load the precomputed ``wheel_mapping.npz`` (keys ``format_mapping``,
+        """Load the precomputed MER2026 ``wheel_mapping.npz`` (keys ``format_mapping``,
         ``raw_mapping``, ``wheel_map_whole``)."""
         path = Path(path)
         if not path.is_file():
-            raise MetricError(f"{path}: emotion-wheel mapping not found; pass the folder that holds "
-                              "wheel_mapping.npz or wheel1..5.xlsx + synonym.xlsx + format.csv")
+            raise MetricError(f"{path}: emotion-wheel mapping not found; the mer2026 tables need "
+                              f"{NPZ_NAME} (or use the ovmer tables built from the xlsx/csv sources)")
         data = np.load(path, allow_pickle=True)
         missing = {"format_mapping", "raw_mapping", "wheel_map_whole"} - set(data.files)
         if missing:
@@ -107,18 +128,33 @@ class EmotionWheel:
             format_mapping=data["format_mapping"].item(),
             raw_mapping=data["raw_mapping"].item(),
             wheel_maps=data["wheel_map_whole"].item(),
+            tables=WheelTables.MER2026.value,
         )
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> EmotionWheel:
-        """Load ``wheel_mapping.npz`` from `folder`, else build it from the source tables."""
-        folder = Path(folder)
-        if (folder / "wheel_mapping.npz").is_file():
-            return cls.from_npz(folder / "wheel_mapping.npz")
+    def from_sources(cls, folder: str | Path) -> EmotionWheel:
+        """Build the OV-MER reference tables from ``format.csv`` + ``wheel1..5.xlsx`` + ``synonym.xlsx``."""
         from emoreason.metrics.emotion_wheel_sources import build_wheel_tables
 
         fmt, raw, wheels = build_wheel_tables(folder)
-        return cls(format_mapping=fmt, raw_mapping=raw, wheel_maps=wheels)
+        return cls(format_mapping=fmt, raw_mapping=raw, wheel_maps=wheels, tables=WheelTables.OVMER.value)
+
+    @classmethod
+    def from_folder(cls, folder: str | Path, tables: WheelTables | str = WheelTables.OVMER) -> EmotionWheel:
+        """Load the `tables` revision from `folder` (default: the OV-MER reference tables).
+
+        Raises:
+            MetricError: unknown revision, or its files are missing from `folder`.
+        """
+        try:
+            version = WheelTables(tables)
+        except ValueError as exc:
+            choices = ", ".join(t.value for t in WheelTables)
+            raise MetricError(f"unknown emotion-wheel tables {tables!r}; choose one of: {choices}") from exc
+        folder = Path(folder)
+        if version is WheelTables.MER2026:
+            return cls.from_npz(folder / NPZ_NAME)
+        return cls.from_sources(folder)
 
     def map_label(self, label: str, wheel: str, level: WheelLevel | str) -> str | None:
         """Map one lower-cased word to its cluster on `wheel`, or ``None`` if it has none."""

@@ -2,12 +2,18 @@
 
 ``wheel1..5.xlsx`` (columns ``level1, level2, level3``, blank cells continue the row
 above), ``synonym.xlsx`` (``word_run1..8`` with ``synonym_run1..8``) and ``format.csv``
-(``name, format``). The result equals the published ``wheel_mapping.npz`` (tested), so
-the EW metrics can be rebuilt or audited without the compiled file.
+(``name, format``), read the way the OV-MER / AffectGPT reference code reads them
+(``read_wheel_to_map``, ``read_candidate_synonym_merge``, ``read_format2raws``,
+``func_get_wheel_cluster`` in ``my_affectgpt/evaluation/wheel.py``). These are the ``ovmer``
+tables, the ones behind the published OV-MERD / MER2023 numbers; the MER2026
+``wheel_mapping.npz`` equals them except for about 60 dropped ``-less`` word forms (tested).
+Built tables are cached per folder (keyed by the files' sizes and modification times).
 """
 
 from __future__ import annotations
 
+import copy
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -77,14 +83,22 @@ def read_formats(path: Path) -> dict[str, list[str]]:
     return mapping
 
 
-def build_wheel_tables(
-    folder: str | Path,
-) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, dict[str, str]]]]:
-    """Return ``(format_mapping, raw_mapping, wheel_maps)`` built from `folder`."""
+_Tables = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, dict[str, str]]]]
+
+
+@lru_cache(maxsize=4)
+def _build(folder: str, stamp: tuple[tuple[int, int], ...]) -> _Tables:
+    root = Path(folder)
+    wheels = {name: wheel_clusters(read_wheel(root / f"{name}.xlsx")) for name in WHEELS}
+    return read_formats(root / "format.csv"), read_synonyms(root / "synonym.xlsx"), wheels
+
+
+def build_wheel_tables(folder: str | Path) -> _Tables:
+    """Return ``(format_mapping, raw_mapping, wheel_maps)`` built from `folder` (a fresh copy)."""
     folder = Path(folder)
     needed = [folder / f"{name}.xlsx" for name in WHEELS] + [folder / "synonym.xlsx", folder / "format.csv"]
     missing = [str(p) for p in needed if not p.is_file()]
     if missing:
         raise MetricError(f"emotion-wheel sources missing: {', '.join(missing)}")
-    wheels = {name: wheel_clusters(read_wheel(folder / f"{name}.xlsx")) for name in WHEELS}
-    return read_formats(folder / "format.csv"), read_synonyms(folder / "synonym.xlsx"), wheels
+    stamp = tuple((p.stat().st_size, p.stat().st_mtime_ns) for p in needed)
+    return copy.deepcopy(_build(str(folder.resolve()), stamp))

@@ -10,7 +10,11 @@ makes no claim. In every other clause it looks for
   must carry a supporting tag or a description matching the same phrase; cited clue ids or
   aliases (``[F1]``, ``face-1a2b3c4d``) must name real clues;
 * **times** (``2.3 s``, ``0.4-2.1 s``): the span must overlap a clue span (± 0.3 s) and
-  lie inside the clip.
+  lie inside the clip;
+* **quotes** (``"…"``, ``“…”``, ``'…'``): quoted text makes no claim about the clip, but it
+  must itself be in the evidence — the transcript or a clue's description — compared
+  case- and punctuation-blind, ``…``/``...`` splitting a quote into fragments. A quote found
+  nowhere (a small model copying its few-shot example, say) is a ``quote`` violation.
 
 Video-LLaMA's "upbeat background music" and Video-ChatGPT's "phone" (EMER, Figs. 5-6) are
 the reference hallucinations; both are caught when no such evidence exists.
@@ -97,12 +101,32 @@ _TIME = re.compile(
 )
 _INTRO = re.compile(r"^\s*(?:in|from|on) the (?:video|audio|text|scene|subtitles?|face|voice)\s*$", re.IGNORECASE)
 _QUOTE = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d')
+#: Single-quoted spans: the quote marks may not touch letters (so "person's" is no quote).
+_SINGLE_QUOTE = re.compile(r"(?<![A-Za-z0-9])['\u2018]([^'\u2018\u2019\n]{2,}?)['\u2019](?![A-Za-z0-9])")
+_ELLIPSIS = re.compile(r"\u2026|\.{3,}")
+_NON_WORD = re.compile(r"[^0-9a-z\u00c0-\uffff]+")
 _NUM_SPAN = r"(\d+(?:\.\d+)?)\s*(?:s\b)?\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*(?:s|sec|seconds)\b"
 _CITED_SPAN = re.compile(
     r"\[([A-Z]\d{1,3})\]\s*\(\s*" + _NUM_SPAN + r"\s*\)"
     + r"|\(\s*" + _NUM_SPAN.replace("(\\d", "(\\d") + r"\s*\)\s*\[([A-Z]\d{1,3})\]"
 )
 _CLUE_REF = re.compile(r"\[([A-Z]\d{1,3})\]|\b((?:face|voice|text|scene|body)-[0-9a-f]{8})\b")
+
+
+def _squash(text: str) -> str:
+    """Lower-case words separated by single spaces (punctuation, quotes and case ignored)."""
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _quotes(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, inner text)`` of every quoted span, double quotes first, in text order."""
+    found = [(m.start(), m.end(), m.group(0)[1:-1]) for m in _QUOTE.finditer(text)]
+    taken = [(a, b) for a, b, _ in found]
+    for m in _SINGLE_QUOTE.finditer(text):
+        if not any(a <= m.start() < b for a, b in taken):
+            found.append((m.start(), m.end(), m.group(1)))
+    return sorted(found)
 
 
 def _clauses(text: str) -> list[tuple[int, str]]:
@@ -138,6 +162,10 @@ class GroundingGuard:
         self.with_clues = {c.modality for c in self.clues}
         if request.transcript is not None and request.transcript.text.strip():
             self.with_clues.add(Modality.TEXT)
+        self._has_transcript = request.transcript is not None and bool(request.transcript.text.strip())
+        sources = [request.transcript.text] if self._has_transcript and request.transcript else []
+        sources += [c.description for c in self.clues]
+        self._quotable = " | ".join(_squash(t) for t in sources if t.strip())
 
     def _supported(self, claim: Claim, phrase: str) -> bool:
         for clue in self.clues:
@@ -222,15 +250,33 @@ class GroundingGuard:
                 ))
         return found
 
+    def _check_quotes(self, quotes: list[tuple[int, int, str]]) -> list[GroundingViolation]:
+        found: list[GroundingViolation] = []
+        for start, end, inner in quotes:
+            fragments = [_squash(f) for f in _ELLIPSIS.split(inner)]
+            missing = [f for f in fragments if f and f" {f} " not in f" {self._quotable} "]
+            if missing:
+                where = "the transcript or any clue" if self._has_transcript else "any clue (there is no transcript)"
+                found.append(GroundingViolation(
+                    kind="quote", claim=inner, modality=Modality.TEXT.value,
+                    detail=f"the quoted text is not in {where}", start=start, end=end,
+                ))
+        return found
+
     def check(self, text: str) -> list[GroundingViolation]:
         """All grounding violations in `text`, in reading order."""
         found: list[GroundingViolation] = []
-        masked = _QUOTE.sub(lambda m: " " * len(m.group(0)), text)
+        quotes = _quotes(text)
+        chars = list(text)
+        for start, end, _ in quotes:
+            chars[start:end] = " " * (end - start)
+        masked = "".join(chars)
         for offset, clause in _clauses(masked):
             if _NEGATION.search(clause):
                 continue
             found += self._check_claims(offset, clause)
         found += self._check_times(masked) + self._check_refs(text) + self._check_cited_spans(masked)
+        found += self._check_quotes(quotes)
         return sorted(found, key=lambda v: (v.start or 0, v.kind))
 
     def cited(self, text: str) -> list[str]:

@@ -6,11 +6,13 @@ Each prompt is a YAML file in ``emoreason/reasoning/prompts/`` with a ``system``
 ``evidence`` (every modality's clues, see :class:`~emoreason.reasoning.evidence.EvidenceView`),
 ``face``, ``voice``, ``text`` (one modality's clues), ``subtitle``, ``duration``,
 ``candidates`` (fusion's labels, strongest first), ``instruction`` (the chosen variant of a
-prompt with several instructions) and ``answer_format`` (the JSON contract, shared).
+prompt with several instructions) and ``answer_format`` (the JSON contract, shared; the only
+slot the ``system`` text may use).
 
 Only those slots are replaced, so literal JSON braces in a template are safe. Few-shot
 examples (``examples.yaml``) are rendered through the same template and sent as earlier
-user/assistant turns.
+user/assistant turns; each assistant turn is the JSON answer with its reasoning first and
+its labels last, as ``answer_format.txt`` asks.
 """
 
 from __future__ import annotations
@@ -76,8 +78,43 @@ def _data(name: str) -> str:
 def list_prompts() -> list[str]:
     """Names of the shipped prompts."""
     root = files("emoreason.reasoning").joinpath("prompts")
-    names = [p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml") and p.name != "examples.yaml"]
+    skip = {"examples.yaml", *(f"{n}.yaml" for n in STEP_PROMPTS)}
+    names = [p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml") and p.name not in skip]
     return sorted(names)
+
+
+#: Multi-step prompt files (a ``steps`` mapping of templates): EIBench's coarse-to-fine self-ask, the scene row,
+#: EMER's clue/emotion summaries and MERR's merge (dataset annotation, :mod:`emoreason.annotation`).
+STEP_PROMPTS = ("cfsa", "scene", "emer-merge", "merr")
+
+
+@dataclass(frozen=True)
+class StepPrompts:
+    """A prompt file with several steps (templates with their own ``{slots}``) and lists."""
+
+    name: str
+    title: str
+    source: str
+    system: str
+    steps: dict[str, str]
+    lists: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=8)
+def load_step_prompts(name: str) -> StepPrompts:
+    """The multi-step prompt file called `name` (see :data:`STEP_PROMPTS`).
+
+    Raises:
+        RegistryError: no such multi-step prompt.
+    """
+    if name not in STEP_PROMPTS:
+        raise RegistryError(f"unknown multi-step prompt {name!r}; choose one of: {', '.join(STEP_PROMPTS)}")
+    raw = yaml.safe_load(_data(f"{name}.yaml"))
+    return StepPrompts(
+        name=raw["name"], title=raw["title"], source=" ".join(str(raw["source"]).split()),
+        system=" ".join(str(raw["system"]).split()), steps={k: str(v).rstrip("\n") for k, v in raw["steps"].items()},
+        lists={k: tuple(v) for k, v in raw.get("lists", {}).items()},
+    )
 
 
 @lru_cache(maxsize=32)
@@ -109,7 +146,15 @@ def load_prompt(name: str | None = None) -> PromptSpec:
     unknown = set(_SLOT.findall(spec.user)) - SLOTS
     if unknown:
         raise RegistryError(f"prompt {base!r} uses unknown slots {sorted(unknown)}; allowed: {sorted(SLOTS)}")
-    return spec
+    if set(_SLOT.findall(spec.system)) - {"answer_format"}:
+        raise RegistryError(f"prompt {base!r}: the system text may only use the {{answer_format}} slot")
+    # In the system text the answer format stays the same from clip to clip, so a local model
+    # keeps it in its prompt cache and only reads the evidence anew.
+    return PromptSpec(**{**spec.__dict__, "system": fill(spec.system, {"answer_format": _answer_format()})})
+
+
+def _answer_format() -> str:
+    return _data("answer_format.txt").strip()
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +183,7 @@ def slot_values(view: EvidenceView, candidates: list[str], spec: PromptSpec) -> 
         "duration": f"{view.request.media.duration:.1f}",
         "candidates": ", ".join(candidates) or "neutral",
         "instruction": spec.instruction,
-        "answer_format": _data("answer_format.txt").strip(),
+        "answer_format": _answer_format(),
     }
 
 
@@ -148,8 +193,8 @@ def _example_turns(spec: PromptSpec) -> list[ChatMessage]:
         values = {k: str(v) for k, v in ex.items() if k != "answer"}
         values["evidence"] = _evidence_block(ex["face"], ex["voice"], ex["text"], ex["subtitle"])
         values["instruction"] = spec.instruction
-        values["answer_format"] = _data("answer_format.txt").strip()
-        answer = {**ex["answer"], "explanation": " ".join(ex["answer"]["explanation"].split())}
+        values["answer_format"] = _answer_format()
+        answer = {k: " ".join(v.split()) if isinstance(v, str) else v for k, v in ex["answer"].items()}
         turns.append(ChatMessage(role="user", content=fill(spec.user, values)))
         turns.append(ChatMessage(role="assistant", content=json.dumps(answer, ensure_ascii=False)))
     return turns

@@ -2,7 +2,10 @@
 
 The contract (``prompts/answer_format.txt``)::
 
-    {"emotions": ["angry", "sarcastic"], "explanation": "In the video, …", "cited_clues": ["F1"]}
+    {"reasoning": "…", "explanation": "In the video, …", "emotions": ["angry", "sarcastic"], "cited_clues": ["F1"]}
+
+(``reasoning`` comes first so that the model reasons before it labels; it is kept in the raw
+output only.)
 
 :func:`parse_answer` tries, in order: the raw reply; the reply with code fences and prose
 around the outermost ``{…}`` removed; then a fixed set of repairs (trailing commas, smart
@@ -26,6 +29,20 @@ MAX_LABELS = 8
 _LABEL = re.compile(r"^[a-z][a-z' -]{1,30}$")
 _NON_WORD = re.compile(r"[^A-Za-z' \-\u2019_]")
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL | re.IGNORECASE)
+
+
+#: The contract as a JSON schema, for backends that constrain generation (llama.cpp grammars):
+#: keys in this order (reasoning first, labels last), one to three labels.
+ANSWER_SCHEMA: dict = {
+    "type": "object",
+    "properties": {
+        "reasoning": {"type": "string"},
+        "explanation": {"type": "string"},
+        "emotions": {"type": "array", "items": {"type": "string", "maxLength": 30}, "minItems": 1, "maxItems": 3},
+        "cited_clues": {"type": "array", "items": {"type": "string", "maxLength": 24}, "maxItems": 12},
+    },
+    "required": ["reasoning", "explanation", "emotions", "cited_clues"],
+}
 
 
 class ModelAnswer(BaseModel):

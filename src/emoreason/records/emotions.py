@@ -27,7 +27,7 @@ class EmotionScore(Record):
 class GroundingViolation(Record):
     """A claim in the explanation that no evidence supports."""
 
-    kind: str = Field(description="'modality', 'clue' or 'time'.")
+    kind: str = Field(description="'modality', 'clue', 'time' or 'quote'.")
     claim: str
     detail: str = ""
     modality: str | None = Field(default=None, description="Modality the claim is about, if any.")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from emoreason.errors import EmoreasonError
 from emoreason.metrics.caption.tokenize import Tokenizer
-from emoreason.metrics.emotion_wheel import EmotionWheel
+from emoreason.metrics.emotion_wheel import EmotionWheel, WheelTables
 from emoreason.tasks.judges import LLMJudge, make_judge
 from emoreason.tasks.loaders import load_dataset
 from emoreason.tasks.predictions import read_predictions
@@ -40,6 +40,8 @@ def run_task(
     judge_cache: str | Path | None = None,
     judge_temperature: float = 0.0,
     tokenizer: Tokenizer | str = Tokenizer.PTB,
+    subset: bool = False,
+    ew_tables: WheelTables | str | None = None,
 ) -> TaskResult:
     """Load task, references and predictions, build the judge if any, and evaluate.
 
@@ -52,17 +54,20 @@ def run_task(
         judge_cache: Folder for cached judge replies.
         judge_temperature: Sampling temperature for the judge.
         tokenizer: Tokeniser for caption metrics.
+        subset: Score only the references that have a prediction.
+        ew_tables: Emotion-wheel table revision (``ovmer`` or ``mer2026``); default: the task's.
     """
     spec = get_task(task)
     root = resolve_data_root(data_root)
     dataset = load_dataset(spec.dataset, root)
     preds = read_predictions(predictions)
-    wheel = EmotionWheel.from_folder(root / spec.wheel_path) if spec.wheel_path else None
+    tables = ew_tables or spec.wheel_tables
+    wheel = EmotionWheel.from_folder(root / spec.wheel_path, tables) if spec.wheel_path else None
     judge: LLMJudge | None = None
     if spec.judge is not None and judge_backend is not None:
         judge = make_judge(spec.judge, judge_backend, model_id=judge_model, temperature=judge_temperature,
                            cache_dir=judge_cache)
-    result = evaluate(spec, dataset, preds, wheel=wheel, judge=judge, tokenizer=tokenizer)
+    result = evaluate(spec, dataset, preds, wheel=wheel, judge=judge, tokenizer=tokenizer, subset=subset)
     issues = [f"{i.record}: {i.problem}" for i in (*dataset.issues, *preds.issues)]
     if issues:
         result = result.model_copy(update={"notes": [*result.notes, f"{len(issues)} load issues", *issues[:20]]})

@@ -119,6 +119,9 @@ class TaskResult(Record):
     n_predictions: int
     n_missing: int
     n_invalid: int = 0
+    n_left_out: int = Field(default=0, description="References without a prediction left out (subset scoring).")
+    subset: bool = False
+    wheel_tables: str | None = Field(default=None, description="Emotion-wheel table revision used, if any.")
     judge: JudgeInfo | None = None
     published: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)

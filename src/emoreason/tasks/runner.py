@@ -1,10 +1,12 @@
 """Evaluate a prediction set on a task: align by id, run judges, compute metrics, save results.
 
-Missing predictions are never dropped: classification counts them as wrong, label-set
-metrics score them as empty predictions, and every such sample is marked in the
-per-sample table. Unparsable sentiment words score as "not positive" (AffectGPT's
-convention) and are counted in ``n_invalid``. Samples whose judge call failed are
-excluded from judged metrics and counted in ``result.judge``.
+Missing predictions are never dropped silently: classification counts them as wrong,
+label-set metrics score them as empty predictions, and every such sample is marked in the
+per-sample table. With ``subset=True`` only the references that have a prediction are
+scored, and the result says how many were left out (``n_left_out``). Unparsable
+sentiment words score as "not positive" (AffectGPT's convention) and are counted in
+``n_invalid``. Samples whose judge call failed are excluded from judged metrics and
+counted in ``result.judge``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from emoreason.errors import EmoreasonError
 from emoreason.metrics.base import InputKind, MetricError, MetricOutput
 from emoreason.metrics.caption.tokenize import Tokenizer, tokenize
 from emoreason.metrics.emotion_wheel import EmotionWheel
@@ -163,24 +166,30 @@ def _pair_metrics(spec: TaskSpec, dataset: Dataset, preds: PredictionSet) -> tup
     return outputs, missing
 
 
-def evaluate(spec: TaskSpec, dataset: Dataset, preds: PredictionSet, *, wheel: EmotionWheel | None = None,
-             judge: LLMJudge | None = None, tokenizer: Tokenizer | str = Tokenizer.PTB) -> TaskResult:
-    """Score `preds` against `dataset` as `spec` says.
+def restrict_to_predictions(dataset: Dataset, preds: PredictionSet) -> tuple[Dataset, int]:
+    """`dataset` cut down to the references that `preds` has an id for, and how many were left out.
 
-    Args:
-        spec: The task.
-        dataset: Its references.
-        preds: The system's predictions.
-        wheel: Emotion-wheel tables (needed by EW / HIT metrics).
-        judge: The judge, for tasks that declare one.
-        tokenizer: Tokeniser for caption metrics.
+    Raises:
+        EmoreasonError: no prediction id is a reference id of the dataset.
     """
-    published = {p.metric: p.value for p in spec.published}
-    if spec.predictions is PredictionKind.CAUSE_PAIRS:
-        metrics, missing = _pair_metrics(spec, dataset, preds)
-        return TaskResult(task=spec.name, predictions_source=preds.source, metrics=metrics, samples=[],
-                          n_references=len(dataset.conversations), n_predictions=len(preds.conversations),
-                          n_missing=missing, published=published)
+    ids = {p.id for p in preds.predictions} | {c.id for c in preds.conversations}
+    samples = [s for s in dataset.samples if s.id in ids]
+    conversations = [c for c in dataset.conversations if c.id in ids]
+    total = len(dataset.samples) + len(dataset.conversations)
+    kept = len(samples) + len(conversations)
+    if total and not kept:
+        raise EmoreasonError(f"{preds.source}: none of its {len(ids)} prediction ids is a reference id of "
+                             f"{dataset.name} ({total} references); nothing to score")
+    return dataset.model_copy(update={"samples": samples, "conversations": conversations}), total - kept
+
+
+def _unknown_ids(dataset: Dataset, preds: PredictionSet) -> int:
+    known = {s.id for s in dataset.samples} | {c.id for c in dataset.conversations}
+    return len(({p.id for p in preds.predictions} | {c.id for c in preds.conversations}) - known)
+
+
+def _scored(spec: TaskSpec, dataset: Dataset, preds: PredictionSet, wheel: EmotionWheel | None,
+            judge: LLMJudge | None, tokenizer: Tokenizer | str) -> tuple[list[MetricOutput], _Aligned, int]:
     al = _Aligned(dataset, preds)
     kinds = {metric_spec(m).input_kind for m in spec.metrics}
     invalid = 0
@@ -198,22 +207,85 @@ def evaluate(spec: TaskSpec, dataset: Dataset, preds: PredictionSet, *, wheel: E
         metrics = _text_metrics(spec, al, Tokenizer(tokenizer))
     else:
         metrics = _label_metrics(spec, al)
-    notes = [f"{invalid} predictions were not positive/negative/neutral and count as non-positive"] if invalid else []
+    return metrics, al, invalid
+
+
+def evaluate(spec: TaskSpec, dataset: Dataset, preds: PredictionSet, *, wheel: EmotionWheel | None = None,
+             judge: LLMJudge | None = None, tokenizer: Tokenizer | str = Tokenizer.PTB,
+             subset: bool = False) -> TaskResult:
+    """Score `preds` against `dataset` as `spec` says.
+
+    Args:
+        spec: The task.
+        dataset: Its references.
+        preds: The system's predictions.
+        wheel: Emotion-wheel tables (needed by EW / HIT metrics).
+        judge: The judge, for tasks that declare one.
+        tokenizer: Tokeniser for caption metrics.
+        subset: Score only the references that have a prediction (the others are counted
+            in ``n_left_out``, not scored as wrong).
+
+    Raises:
+        EmoreasonError: with `subset`, no prediction id is a reference id.
+    """
+    published = {p.metric: p.value for p in spec.published}
+    left_out = 0
+    unknown = _unknown_ids(dataset, preds)
+    if subset:
+        dataset, left_out = restrict_to_predictions(dataset, preds)
+    notes = [f"subset: scored the {len(dataset.samples) + len(dataset.conversations)} references that have a "
+             f"prediction; {left_out} references without one were left out"] if subset else []
+    if unknown:
+        notes.append(f"{unknown} prediction ids are not references of this task and were ignored")
+    tables = wheel.tables if wheel is not None else None
+    if spec.predictions is PredictionKind.CAUSE_PAIRS:
+        metrics, missing = _pair_metrics(spec, dataset, preds)
+        return TaskResult(task=spec.name, predictions_source=preds.source, metrics=metrics, samples=[],
+                          n_references=len(dataset.conversations), n_predictions=len(preds.conversations),
+                          n_missing=missing, n_left_out=left_out, subset=subset, published=published, notes=notes)
+    metrics, al, invalid = _scored(spec, dataset, preds, wheel, judge, tokenizer)
+    if invalid:
+        notes.append(f"{invalid} predictions were not positive/negative/neutral and count as non-positive")
     if al.n_missing:
         notes.append(f"{al.n_missing} references have no prediction")
     return TaskResult(task=spec.name, predictions_source=preds.source, metrics=metrics, samples=al.rows,
                       n_references=len(al.samples), n_predictions=len(preds.predictions), n_missing=al.n_missing,
-                      n_invalid=invalid, judge=judge.info() if judge else None, published=published, notes=notes)
+                      n_invalid=invalid, n_left_out=left_out, subset=subset, wheel_tables=tables,
+                      judge=judge.info() if judge else None, published=published, notes=notes)
+
+
+def result_stem(result: TaskResult) -> str:
+    """Output file stem named after the prediction file: ``<prediction file stem>-<task>``."""
+    return f"{Path(result.predictions_source).stem}-{result.task}"
+
+
+def result_stems(results: list[TaskResult]) -> list[str]:
+    """One output stem per result; same-named prediction files get their folder name in front."""
+    plain = [result_stem(r) for r in results]
+    stems = []
+    for result, stem in zip(results, plain, strict=True):
+        if plain.count(stem) > 1:
+            parent = Path(result.predictions_source).parent.name
+            stem = f"{parent}-{stem}" if parent else stem
+        stems.append(stem)
+    seen: dict[str, int] = {}
+    unique = []
+    for stem in stems:
+        seen[stem] = seen.get(stem, 0) + 1
+        unique.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return unique
 
 
 def save_result(result: TaskResult, out_dir: str | Path, *, stem: str | None = None) -> tuple[Path, Path]:
-    """Write ``<stem>.json`` (the whole result) and ``<stem>.csv`` (one row per sample)."""
+    """Write ``<stem>.json`` (the whole result) and ``<stem>.csv`` (one row per sample).
+
+    The default stem is :func:`result_stem`: ``<prediction file stem>-<task>``.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    source = Path(result.predictions_source)
-    stem = stem or f"{result.task}-{source.parent.name}-{source.stem}"
+    stem = stem or result_stem(result)
     json_path, csv_path = out / f"{stem}.json", out / f"{stem}.csv"
-    json_path.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    json_path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
     names = [m.name for m in result.metrics]
     with csv_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

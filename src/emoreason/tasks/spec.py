@@ -15,6 +15,7 @@ import yaml
 from pydantic import ConfigDict, Field, ValidationError
 
 from emoreason.errors import EmoreasonError
+from emoreason.metrics.emotion_wheel import WheelTables
 from emoreason.records.base import Record
 
 
@@ -92,6 +93,10 @@ class TaskSpec(Record):
     metrics: tuple[str, ...]
     judge: JudgeKind | None = None
     wheel_path: str | None = Field(default=None, description="Emotion-wheel folder relative to the data root.")
+    wheel_tables: WheelTables = Field(
+        default=WheelTables.OVMER,
+        description="Emotion-wheel table revision: ovmer (format.csv + xlsx, the reference) or mer2026 (npz).",
+    )
     published: tuple[PublishedValue, ...] = ()
     aliases: tuple[str, ...] = ()
 

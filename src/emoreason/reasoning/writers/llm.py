@@ -1,11 +1,12 @@
 """Language-model writers: a prompt of the field, JSON answers, bounded retries, safe fallback.
 
-Flow for one request: fuse the clues; render the chosen prompt (few-shot examples first);
-call the backend through the on-disk cache; parse and validate the JSON answer, repairing it
-within bounds and re-asking at most ``max_retries`` times with the validation error; then
-run the grounding guard on the explanation. A backend failure or an answer that stays
-invalid falls back to the template writer with a warning — the call never crashes and
-never turns unparsable prose into labels.
+Flow for one request: fuse the clues; render the chosen prompt (few-shot examples first, for
+small models); call the backend through the on-disk cache; parse and validate the JSON answer
+(reasoning first, labels last), repairing it within bounds and re-asking at most
+``max_retries`` times with the validation error while the time budget allows; then run the
+grounding guard on the explanation. A backend failure, a call cut at its time limit or an
+answer that stays invalid falls back to the template writer with a warning and the reason
+— the call never crashes and never turns unparsable prose into labels.
 
 Labels: fusion's evidence-driven labels stay the ranking. A model label is added (source
 ``llm``) only when it is a vocabulary word whose family the evidence supports; every model
@@ -15,6 +16,7 @@ label is kept verbatim in ``Explanation.model_labels``.
 from __future__ import annotations
 
 import logging
+import time
 
 from emoreason.errors import BackendError, ModelOutputError
 from emoreason.reasoning.cache import CachedBackend, LLMCache
@@ -24,16 +26,18 @@ from emoreason.reasoning.grounding import GroundingGuard
 from emoreason.reasoning.llm import ChatBackend, ChatCompletion, ChatMessage
 from emoreason.reasoning.prompting import load_prompt, render
 from emoreason.reasoning.protocol import ReasoningOutcome, ReasoningRequest
-from emoreason.reasoning.structured import ModelAnswer, parse_answer
+from emoreason.reasoning.structured import ANSWER_SCHEMA, ModelAnswer, parse_answer
 from emoreason.reasoning.vocabulary import Family, canonical
 from emoreason.reasoning.writers.template import template_outcome
 from emoreason.records import EmotionScore, Explanation, GroundingViolation
 
 log = logging.getLogger(__name__)
 LLM_LABEL_FACTOR = 0.9
+#: What happens when the backend fails: the template writes the explanation, or the error is raised.
+FALLBACKS = ("template", "none")
 _RETRY = (
     "Your reply could not be used: {error}. Reply again with only the JSON object, "
-    'in the form {{"emotions": [...], "explanation": "...", "cited_clues": [...]}}.'
+    'in the form {{"reasoning": "...", "explanation": "...", "emotions": [...], "cited_clues": [...]}}.'
 )
 
 
@@ -48,9 +52,16 @@ class LLMReasoner:
         few_shot: send the two worked examples before the request.
         max_retries: re-asks after an invalid answer (total calls ≤ 1 + max_retries).
         max_tokens, temperature, json_mode: generation settings.
+        time_budget: wall-clock seconds for all calls of one request; a retry starts only
+            while less than half of it is spent (each call's own hard limit is the backend's,
+            e.g. ``LlamaCppBackend.time_limit``). ``None``: no budget.
+        fallback: ``template`` (a backend that fails is replaced by the template writer, with a
+            warning) or ``none`` (its :class:`BackendError` is raised). An answer that stays
+            invalid always falls back: the model was reached.
 
     Raises:
         RegistryError: unknown prompt name.
+        ValueError: unknown fallback.
     """
 
     def __init__(
@@ -66,7 +77,12 @@ class LLMReasoner:
         max_tokens: int = 320,
         temperature: float = 0.0,
         json_mode: bool = False,
+        fallback: str = "template",
+        time_budget: float | None = None,
     ) -> None:
+        if fallback not in FALLBACKS:
+            raise ValueError(f"fallback must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
+        self.fallback = fallback
         self.backend = backend
         self.name = name
         self.spec = load_prompt(prompt)
@@ -76,10 +92,12 @@ class LLMReasoner:
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.json_mode = json_mode
+        self.time_budget = time_budget
 
     def _ask(self, backend: ChatBackend, messages: list[ChatMessage]) -> tuple[ModelAnswer, ChatCompletion, int]:
         """Call the model until its answer validates (bounded); the answer, last reply, calls."""
         history = list(messages)
+        started = time.monotonic()
         for attempt in range(1, self.max_retries + 2):
             reply = backend.complete(
                 history, temperature=self.temperature, max_tokens=self.max_tokens, json_mode=self.json_mode
@@ -90,6 +108,10 @@ class LLMReasoner:
                 log.info("%s answer %d invalid: %s", self.name, attempt, exc)
                 if attempt > self.max_retries:
                     raise ModelOutputError(f"{exc} (after {attempt} calls)") from exc
+                spent = time.monotonic() - started
+                if self.time_budget and spent > self.time_budget / 2:
+                    raise ModelOutputError(f"{exc} (no time for a retry: {spent:.0f} s of the "
+                                           f"{self.time_budget:.0f} s budget spent)") from exc
                 history += [
                     ChatMessage(role="assistant", content=reply.text[:1500] or "(empty)"),
                     ChatMessage(role="user", content=_RETRY.format(error=exc)),
@@ -156,6 +178,9 @@ class LLMReasoner:
             answer, reply, calls = self._ask(backend, rendered.messages)
         except (BackendError, ModelOutputError) as exc:
             reason = f"{self.name} writer failed: {exc}"
+            if isinstance(exc, BackendError) and self.fallback == "none":
+                raise BackendError(f"{reason} (fallback 'template', --fallback template on the command line, "
+                                   "writes the template explanation instead)") from exc
             log.warning("%s; falling back to the template writer", reason)
             return template_outcome(
                 request, fusion, model=self.backend.model_id, prompt=rendered.name, fallback_reason=str(exc),
@@ -195,13 +220,22 @@ class LlamaCppReasoner(LLMReasoner):
         cache: bool = True,
         **options: object,
     ) -> None:
-        """`model` is a GGUF path; `base_url` and `api_key` do not apply and raise if given."""
+        """`model` is a GGUF path; `base_url` and `api_key` do not apply and raise if given.
+
+        Few-shot examples, token cap and time budget follow the model's profile
+        (:func:`~emoreason.reasoning.backends.gguf_models.profile_for`) unless given.
+        """
         from emoreason.reasoning.backends.llama_cpp import LlamaCppBackend
 
         if base_url or api_key:
             raise BackendError("the llama-cpp reasoner runs a local GGUF file; --base-url/--api-key are "
                                "for --reasoner openai")
-        super().__init__(LlamaCppBackend(model), name="llama-cpp", prompt=prompt, cache=cache, **options)  # type: ignore[arg-type]
+        backend = LlamaCppBackend(model, json_schema=ANSWER_SCHEMA)
+        options.setdefault("few_shot", backend.profile.few_shot)
+        options.setdefault("max_tokens", backend.profile.max_tokens)
+        options.setdefault("json_mode", backend.profile.json_mode)
+        options.setdefault("time_budget", backend.time_limit)
+        super().__init__(backend, name="llama-cpp", prompt=prompt, cache=cache, **options)  # type: ignore[arg-type]
 
 
 class OpenAIReasoner(LLMReasoner):
