@@ -3,7 +3,8 @@
 Data: MERR fine-grained (``benchmarks/merr/MERR_fine_grained.cleaned.json``, 4,487 clips of
 MER2023's unlabelled pool annotated by Emotion-LLaMA's pipeline). Features are the presence of
 each of MERR's 17 AUs in the clip's AU list (its most frequent AUs) and in its peak-frame AU list
-(:func:`emoreason.perception.face.emotion_head.au_features`); the target is MERR's pseudo label,
+(:func:`emoreason.perception.face.emotion_head.au_features`; AU25/AU26 are left out, since
+emoreason's geometric estimates of them measure speech more than expression); the target is MERR's pseudo label,
 folded onto the decision classes (fear → worried; doubt and contempt, 86 clips, are dropped:
 no decision class holds them). Clips kept for video evaluation are never used.
 
@@ -96,7 +97,7 @@ class FaceAUTrainer(Trainer):
         config = ClassifierConfig(**{**CONFIG.as_dict(), "seed": options.seed})
         stack = fit_classifier(xtr, ytr, len(CLASSES), config)
         temperature = fit_temperature(stack(xdev), ydev)
-        head = HeadModel(classes=list(CLASSES), classifier=stack, encoder="merr-au-presence-34",
+        head = HeadModel(classes=list(CLASSES), classifier=stack, encoder="merr-au-presence-30",
                          temperature=temperature)
         metrics = {"test": _metrics(head.probabilities(xte), yte), "dev": _metrics(head.probabilities(xdev), ydev)}
         head.metadata.update(head=self.name, metrics=metrics, hyperparameters=config.as_dict(),
@@ -122,7 +123,8 @@ def _card(path: Path, counts: dict[str, Counter], config: ClassifierConfig, temp
                            for c in CLASSES)
     return f"""# Model card: face AU head (`face-au.npz`)
 
-Maps MERR's description of a face span — which of 17 AUs are among its most frequent, and which
+Maps MERR's description of a face span — which of 15 AUs (MERR's 17 without the mouth-opening
+AU25/AU26, which measure speech in emoreason's geometric estimates) are among its most frequent, and which
 are present at its peak frame — to six emotion classes. emoreason's face stage computes the same
 description per 3-s window from its geometric AU estimates (`perception/face/emotion_head.py`).
 
@@ -133,7 +135,7 @@ description per 3-s window from its geometric AU estimates (`perception/face/emo
   Held-out evaluation clips (`HELD_OUT_CLIPS`) are never used.
 - **Caveat**: MERR's AUs come from OpenFace; emoreason's are geometric estimates from the mesh, so
   the head meets a shifted input at run time. Its scores on MERR are an upper bound.
-- **Model**: linear softmax over 34 presence features; temperature {temperature} fitted on dev.
+- **Model**: linear softmax over 30 presence features; temperature {temperature} fitted on dev.
 - **Hyper-parameters**: `{json.dumps(config.as_dict(), sort_keys=True)}`
 - **Splits**: sha256 of the clip name: < 0.1 test, < 0.2 dev, rest train.
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from emoreason.perception.face.emotion_head import (
-    MERR_AUS,
+    HEAD_AUS,
     au_features,
     au_probabilities,
     expression_probabilities,
@@ -18,9 +18,9 @@ from emoreason.reasoning.decision import learned_vote
 
 
 def test_au_features_mark_frequent_then_peak_aus() -> None:
-    x = au_features(["AU12"], ["AU06", "AU12"])
-    assert x.shape == (34,)
-    assert x[MERR_AUS.index("AU12")] == 1 and x[17 + MERR_AUS.index("AU06")] == 1 and x.sum() == 3
+    x = au_features(["AU12", "AU25"], ["AU06", "AU12", "AU26"])
+    assert x.shape == (30,)
+    assert x[HEAD_AUS.index("AU12")] == 1 and x[15 + HEAD_AUS.index("AU06")] == 1 and x.sum() == 3
 
 
 def test_expression_probabilities_fold_fear_into_worried_and_sum_to_one() -> None:
@@ -31,7 +31,7 @@ def test_expression_probabilities_fold_fear_into_worried_and_sum_to_one() -> Non
 
 
 def test_shipped_au_head_reads_a_smile_as_happy_and_a_sad_brow_as_sad() -> None:
-    happy = au_probabilities(["AU06", "AU12"], ["AU06", "AU12", "AU25"])
+    happy = au_probabilities(["AU25", "AU06", "AU12"], ["AU06", "AU12", "AU25"])  # a talking smile
     sad = au_probabilities(["AU01", "AU04", "AU15"], ["AU01", "AU04", "AU15"])
     assert happy is not None and sad is not None
     assert max(happy, key=happy.get) == "happy"

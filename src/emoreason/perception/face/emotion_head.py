@@ -4,7 +4,8 @@ Two votes per window of the main face track (see :mod:`emoreason.perception.lear
 
 * ``face-au-head`` — a head trained on MERR fine-grained (``emoreason train face-au``) that
   maps MERR's AU description of a span (its most frequent AUs and the AUs at its peak frame,
-  as :func:`~emoreason.perception.face.peak.peak_frame` computes them) to the decision classes;
+  as :func:`~emoreason.perception.face.peak.peak_frame` computes them, mouth-opening AUs left
+  out: see :data:`HEAD_AUS`) to the decision classes;
 * ``face-expression`` — the FER2013 expression model's mean probabilities, folded onto the
   decision classes (fear → worried) and softened by :data:`EXPRESSION_TEMPERATURE`, since the
   model is over-confident on drama frames (no labelled face video ships to fit it).
@@ -31,6 +32,10 @@ MERR_AUS: tuple[str, ...] = (
     "AU01", "AU02", "AU04", "AU05", "AU06", "AU07", "AU09", "AU10", "AU12",
     "AU14", "AU15", "AU17", "AU20", "AU23", "AU25", "AU26", "AU28",
 )
+#: AUs the head reads: MERR's inventory without the mouth-opening AUs. emoreason's geometric AU25/AU26
+#: fire with every syllable spoken, while MERR's OpenFace AU lists hold AU25 in 1 % of clips (mostly
+#: doubt and neutral): read as MERR reads them, speech would look like a neutral face.
+HEAD_AUS: tuple[str, ...] = tuple(a for a in MERR_AUS if a not in ("AU25", "AU26"))
 FACE_AU_HEAD = Path(__file__).resolve().parents[2] / "heads" / "weights" / "face-au.npz"
 WINDOW_SECONDS = 3.0
 EXPRESSION_TEMPERATURE = 2.0
@@ -42,8 +47,8 @@ EXPRESSION_TO_CLASS = {
 
 
 def au_features(frequent: list[str], peak: list[str]) -> np.ndarray:
-    """MERR AU description → the head's 34 presence features (frequent AUs, then peak AUs)."""
-    return np.array([a in frequent for a in MERR_AUS] + [a in peak for a in MERR_AUS], dtype=np.float32)
+    """MERR AU description → the head's 30 presence features (frequent AUs, then peak AUs, of HEAD_AUS)."""
+    return np.array([a in frequent for a in HEAD_AUS] + [a in peak for a in HEAD_AUS], dtype=np.float32)
 
 
 @lru_cache(maxsize=2)
