@@ -1,0 +1,177 @@
+"""The learned dialogue heads (emotion in context, emotion–cause pairs, cause spans) and their inference.
+
+Weights are ``emoreason-head`` npz files (:mod:`emoreason.heads.head_file`, no pickles) in
+``conversations/weights/`` — written by ``emoreason train dialogue`` — or in a folder given by
+the caller. Decision settings fitted on ECF dev (the neutral prior, the pair threshold) live in
+the cause head's metadata under ``decision``.
+
+Inference for one dialogue is linear in its length: each utterance sees the turn before it
+and who spoke, and each emotion utterance is paired with at most
+``BACK + AHEAD + 1`` candidates.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from emoreason.conversations import features as feats
+from emoreason.conversations.records import MELD_EMOTIONS
+from emoreason.errors import EmoreasonError
+
+WEIGHTS_DIR = Path(__file__).with_name("weights")
+FILES = {"emotion": "dialogue_emotion.npz", "emotion_plain": "dialogue_emotion_plain.npz",
+         "cause": "dialogue_cause.npz", "span": "dialogue_span.npz"}
+
+
+class DialogueModelError(EmoreasonError):
+    """The dialogue heads are missing or do not fit together."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Decision settings fitted on a dev split."""
+
+    neutral_scale: float = 1.0  # p(neutral) is multiplied by this before the argmax
+    cause_threshold: float = 0.5  # a candidate becomes a cause at or above this probability
+    max_causes: int = 4
+
+
+@dataclass
+class PredictedUtterance:
+    """The heads' output for one utterance (positions are 0-based)."""
+
+    probabilities: np.ndarray
+    emotion: str
+    causes: list[tuple[int, float]] = field(default_factory=list)
+    spans: dict[int, tuple[int, int, float]] = field(default_factory=dict)
+
+
+@dataclass
+class DialogueHeads:
+    """The three (four with the no-context ablation) heads and how to decide with them."""
+
+    emotion: object  # HeadModel (imported lazily)
+    cause: object
+    span: object
+    emotion_plain: object | None = None
+    decision: Decision = field(default_factory=Decision)
+    source: str = ""
+
+    @property
+    def encoder(self) -> str:
+        """Name of the sentence encoder the heads were trained over."""
+        return str(self.emotion.encoder)  # type: ignore[attr-defined]
+
+    def model_ids(self) -> dict[str, str]:
+        """Component → version string, for result records."""
+        meta = self.emotion.metadata  # type: ignore[attr-defined]
+        tag = f"{meta.get('head', 'dialogue')}@{meta.get('trained', '?')}"
+        return {"encoder": self.encoder, "heads": tag, "weights": self.source}
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> DialogueHeads:
+        """Read the heads from `folder` (default: the shipped weights).
+
+        Raises:
+            DialogueModelError: a file is missing or the heads disagree on the encoder.
+        """
+        from emoreason.heads.head_file import HeadFileError, HeadModel
+
+        folder = Path(folder) if folder is not None else WEIGHTS_DIR
+        heads: dict[str, object] = {}
+        for key, name in FILES.items():
+            path = folder / name
+            if not path.is_file():
+                if key == "emotion_plain":
+                    continue
+                raise DialogueModelError(f"{path}: dialogue head not found; train it with "
+                                         "`emoreason train dialogue --data-root ../shared/data -o DIR`")
+            try:
+                heads[key] = HeadModel.load(path)
+            except HeadFileError as exc:
+                raise DialogueModelError(str(exc)) from exc
+        encoders = {h.encoder for h in heads.values()}  # type: ignore[attr-defined]
+        if len(encoders) != 1:
+            raise DialogueModelError(f"{folder}: the dialogue heads use different encoders {sorted(encoders)}")
+        raw = heads["cause"].metadata.get("decision", {})  # type: ignore[attr-defined]
+        decision = Decision(**{k: v for k, v in raw.items() if k in Decision.__dataclass_fields__})
+        return cls(emotion=heads["emotion"], cause=heads["cause"], span=heads["span"],
+                   emotion_plain=heads.get("emotion_plain"), decision=decision, source=str(folder))
+
+
+_DEFAULT: DialogueHeads | None = None
+_LOCK = threading.Lock()
+
+
+def default_heads() -> DialogueHeads:
+    """The shipped heads, loaded once per process."""
+    global _DEFAULT
+    with _LOCK:
+        if _DEFAULT is None:
+            _DEFAULT = DialogueHeads.load()
+        return _DEFAULT
+
+
+def adjust_prior(probs: np.ndarray, neutral_scale: float) -> np.ndarray:
+    """Probabilities with p(neutral) scaled by `neutral_scale` and renormalised (rows of `probs`)."""
+    scaled = np.array(probs, dtype=np.float64)
+    scaled[..., 0] *= neutral_scale
+    return scaled / scaled.sum(axis=-1, keepdims=True)
+
+
+def emotion_probabilities(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str],
+                          *, context: bool = True) -> np.ndarray:
+    """(n, 7) probabilities over :data:`MELD_EMOTIONS`, with or without the context head."""
+    if not context:
+        if heads.emotion_plain is None:
+            raise DialogueModelError("these weights hold no no-context emotion head")
+        return heads.emotion_plain.probabilities(vectors)  # type: ignore[attr-defined]
+    return heads.emotion.probabilities(feats.context_rows(vectors, speakers))  # type: ignore[attr-defined]
+
+
+def predict_causes(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str], texts: list[str], i: int,
+                   emotion: str) -> list[tuple[int, float]]:
+    """Cause positions of the emotion utterance at `i`, best first (at least one; empty turns never)."""
+    js = [j for j in feats.candidates(i, len(speakers)) if texts[j].strip()]
+    if not js:
+        return []
+    scores = heads.cause.probabilities(feats.pair_rows(vectors, speakers, i, js, emotion))[:, 1]  # type: ignore[attr-defined]
+    order = np.argsort(-scores, kind="stable")
+    keep = [k for k in order if scores[k] >= heads.decision.cause_threshold][: heads.decision.max_causes]
+    if not keep:
+        keep = [int(order[0])]
+    return [(js[k], float(scores[k])) for k in keep]
+
+
+def predict_span(heads: DialogueHeads, text: str, distance: int, emotion: str) -> tuple[int, int, float] | None:
+    """Best cause span ``(start, end, score)`` of `text`, or None for an utterance without words."""
+    cands = feats.span_candidates(text)
+    if not cands:
+        return None
+    scores = heads.span.probabilities(feats.span_rows(cands, text.split(), distance, emotion))[:, 1]  # type: ignore[attr-defined]
+    best = int(np.argmax(scores))
+    return cands[best].start, cands[best].end, float(scores[best])
+
+
+def predict_dialogue(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str], texts: list[str],
+                     *, context: bool = True, spans: bool = True) -> list[PredictedUtterance]:
+    """Emotions, causes and (unless `spans` is False) cause spans of every utterance of one dialogue."""
+    probs = adjust_prior(emotion_probabilities(heads, vectors, speakers, context=context), heads.decision.neutral_scale)
+    empty = np.eye(len(MELD_EMOTIONS))[0]
+    out = []
+    for i, p in enumerate(probs):
+        p = p if texts[i].strip() else empty
+        label = MELD_EMOTIONS[int(np.argmax(p))]
+        pred = PredictedUtterance(probabilities=p, emotion=label)
+        if label != "neutral":
+            pred.causes = predict_causes(heads, vectors, speakers, texts, i, label)
+            for j, _ in pred.causes if spans else []:
+                span = predict_span(heads, texts[j], i - j, label)
+                if span is not None:
+                    pred.spans[j] = span
+        out.append(pred)
+    return out
