@@ -289,7 +289,7 @@ def fuse(request: ReasoningRequest) -> FusionResult:
         findings = [f for f in findings if _finding_supported(f, scores)]
     labels = _family_labels(scores, parts, findings) + _refined_labels(scores, parts) + _rule_labels(findings)
     if decision is not None:
-        labels = _with_decision_rationale(labels, decision)
+        labels = _with_decision_rationale(labels, decision, ceiling=max(scores.values()))
     return FusionResult(
         emotions=_merge(labels), family_scores=scores, valence=valence, arousal=arousal,
         findings=findings, hits=ix.hits, ignored_tags=ignored, decision=decision,
@@ -340,12 +340,20 @@ def _decided_valence(decision: DecisionRecord, clues: list[Clue]) -> float:
 
 
 def _finding_supported(finding: RuleFinding, scores: dict[Family, float]) -> bool:
-    """A cross-modal rule stays only when the decision leaves its families real weight."""
-    touched = [*finding.boost, *finding.scale]
-    return not touched or max(scores.get(f, 0.0) for f in touched) >= 0.2
+    """A cross-modal rule stays only when the decision gives the families it boosts weight close to the top's.
+
+    So a clip decided neutral gets no irony label unless anger or contempt is nearly as likely.
+    """
+    boosted = list(finding.boost) or list(finding.scale)
+    if not boosted:
+        return True
+    top = max(scores.values(), default=0.0)
+    return max(scores.get(f, 0.0) for f in boosted) >= max(0.2, 0.6 * top)
 
 
-def _with_decision_rationale(labels: list[EmotionScore], decision: DecisionRecord) -> list[EmotionScore]:
+def _with_decision_rationale(labels: list[EmotionScore], decision: DecisionRecord, *,
+                             ceiling: float) -> list[EmotionScore]:
+    """Decision rationale on the head labels; rule labels kept below the decided top score."""
     shares = ", ".join(f"{v.source} {v.share:.2f}" for v in sorted(decision.votes, key=lambda v: -v.share))
     for item in labels:
         is_head = item.family in DECISION_CLASSES and item.label == head(Family(item.family)).label
@@ -353,6 +361,8 @@ def _with_decision_rationale(labels: list[EmotionScore], decision: DecisionRecor
             item.rationale.insert(0, f"learned decision p={item.score:.2f} (shares: {shares})")
             ids = [i for v in decision.votes if v.share > 0 for i in v.clue_ids]
             item.drivers = list(dict.fromkeys([*ids, *item.drivers]))
+        elif item.source.startswith("rule:"):
+            item.score = round(min(item.score, 0.9 * ceiling), 4)
     return labels
 
 
