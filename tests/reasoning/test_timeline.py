@@ -45,7 +45,8 @@ def test_windows_follow_speech_segments_and_the_words_in_them() -> None:
 
 
 def test_without_speech_the_face_windows_are_the_timeline() -> None:
-    clues = [_clue(Modality.FACE, "face-au-head", "sad", 0.0, 3.0), _clue(Modality.FACE, "face-au-head", "happy", 3.0, 6.0)]
+    clues = [_clue(Modality.FACE, "face-au-head", "sad", 0.0, 3.0),
+             _clue(Modality.FACE, "face-au-head", "happy", 3.0, 6.0)]
     assert [e.label for e in build_timeline(_request(clues))] == ["sad", "happy"]
     assert build_timeline(_request([])) == []
 

@@ -53,8 +53,9 @@ def _record(i: int, label: str, rng: np.random.Generator):  # noqa: ANN202
     by = {}
     for c in clues:
         by.setdefault(c.modality, []).append(c)
+    reports = [ModalityReport(modality=m, status=StageStatus.OK, clues=cs) for m, cs in by.items()]
     result = ExplainResult(media=MediaInfo(path=f"c{i}.mp4", duration=2.0, size_bytes=1, container="mp4"),
-                           modalities=[ModalityReport(modality=m, status=StageStatus.OK, clues=cs) for m, cs in by.items()])
+                           modalities=reports)
     return ClipRecord(id=f"clip{i}", path=f"c{i}.mp4", status=ClipStatus.OK, result=result)
 
 
