@@ -16,11 +16,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from emoreason.annotation.llm import Recorder, build_backend, now_iso
 from emoreason.annotation.media import copy_clip, safe_name, save_peak_frame
@@ -52,21 +50,7 @@ class AnnotationStore(ResultStore):
     def __init__(self, dataset_dir: str | Path) -> None:
         super().__init__(dataset_dir, name=ANNOTATIONS_NAME)
 
-    def iter_records(self) -> Iterator[AnnotationRecord]:  # type: ignore[override]
-        """Every valid record in file order; unreadable lines are skipped (and logged)."""
-        if not self.path.is_file():
-            return
-        import logging
-
-        with self.path.open("rb") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield AnnotationRecord.model_validate_json(line)
-                except ValidationError as exc:
-                    logging.getLogger(__name__).warning("%s line %d is not an annotation record, skipped: %s",
-                                                        self.path, number, exc.errors()[0]["msg"])
+    record_type = AnnotationRecord  # type: ignore[assignment]
 
 
 @dataclass

@@ -48,6 +48,9 @@ def append_line(fd: int, line: bytes, name: str | Path) -> None:
 class ResultStore:
     """The results of one batch folder: read finished ids, append records, export Parquet."""
 
+    #: The record class of each line (subclasses storing other records set their own).
+    record_type: type[ClipRecord] = ClipRecord
+
     def __init__(self, out_dir: str | Path, *, name: str = RESULTS_NAME) -> None:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / name
@@ -131,7 +134,7 @@ class ResultStore:
                 if not line.strip():
                     continue
                 try:
-                    yield ClipRecord.model_validate_json(line)
+                    yield self.record_type.model_validate_json(line)
                 except ValidationError as exc:
                     log.warning("%s line %d is not a valid record, skipped: %s", self.path, number,
                                 exc.errors()[0]["msg"])

@@ -3,7 +3,7 @@
 Each raw sample keeps the clip's label (coarse target), its description (fine target), the
 subtitle, the evidence arrays the record itself carries (MERR's AU lists; an ``ExplainResult``'s
 AUs, clues, prosody and timeline) and a media path when the clip is on disk (for encoder
-streams). The clips COMMON.md keeps for video evaluation are never returned.
+streams). The clips kept for video evaluation (``HELD_OUT_CLIPS``) are never returned.
 """
 
 from __future__ import annotations
@@ -16,14 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from emoreason.mllm.config import MllmConfigError, SourceConfig
+from emoreason.training.corpora import HELD_OUT_CLIPS  # the one list of clips kept for video evaluation
 
-#: Clips kept for video evaluation: never trained or tuned on.
-HELD_OUT_CLIPS: frozenset[str] = frozenset({
-    "sample_00000000", "sample_00000167", "sample_00000338", "sample_00000669", "sample_00000694",
-    "sample_00000727", "sample_00001073", "sample_00002422", "sample_00003358", "sample_00003462",
-    "sample_00004136", "sample_00004671", "sample_00004735", "sample_00005854", "samplenew_00004251",
-    "samplenew_00051251", "samplenew_00061200",
-})
 DEFAULT_PATHS = {
     "merr": "benchmarks/merr/MERR_fine_grained.cleaned.json",
     "ecem": "benchmarks/ecem/train_data_just_reason.json",
