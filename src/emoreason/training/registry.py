@@ -69,6 +69,6 @@ TRAINERS.register(ComponentSpec("face-au", "emoreason.training.face_au:FaceAUTra
 TRAINERS.register(ComponentSpec("dialogue", "emoreason.training.dialogue_recipe:DialogueTrainer",
                                 "dialogue emotion in context, emotion–cause pairs, cause spans (ECF 1.0)"))
 TRAINERS.register(ComponentSpec("fusion", "emoreason.training.fusion_fit:FusionTrainer",
-                                "learned decision's pooling weights (MERR: text head + face AU head)"))
+                                "learned decision's pooling weights (your labelled batch results, or MERR)"))
 TRAINERS.register(ComponentSpec("mllm", "emoreason.mllm.recipe:MllmTrainer",
                                 "multimodal LLM: encoders + evidence → projectors → causal LM + LoRA"))
