@@ -16,7 +16,8 @@ REASONERS.register(ComponentSpec(
 ))
 REASONERS.register(ComponentSpec(
     "llama-cpp", "emoreason.reasoning.writers.llm:LlamaCppReasoner",
-    "fusion + a local GGUF model (default SmolLM2-135M-Instruct)", aliases=("llama_cpp", "llamacpp", "gguf"),
+    "fusion + a local GGUF model (Qwen2.5-Coder-1.5B when installed, else SmolLM2-135M)",
+    aliases=("llama_cpp", "llamacpp", "gguf"),
     capabilities=frozenset({"offline", "llm"}),
 ))
 REASONERS.register(ComponentSpec(
