@@ -57,3 +57,12 @@ def test_summary_names_the_changes_and_what_dominates() -> None:
     text = summarise(entries)
     assert text == "Over time: sad 0.0–4.0 s, then happy 4.0–10.0 s; happy dominates (60 % of the time)."
     assert summarise(entries[:1]) is None
+
+
+def test_short_segments_far_apart_are_not_merged() -> None:
+    transcript = Transcript(source=TranscriptSource.ASR, segments=[
+        TranscriptSegment(start=0.0, end=0.5, text="oh"), TranscriptSegment(start=6.0, end=6.4, text="no"),
+    ])
+    clues = [_clue(Modality.TEXT, "text-head", "surprise", 0.0, 0.5),
+             _clue(Modality.TEXT, "text-head", "sad", 6.0, 6.4)]
+    assert [(e.start, e.end) for e in build_timeline(_request(clues, transcript))] == [(0.0, 0.5), (6.0, 6.4)]

@@ -369,7 +369,7 @@ def _with_decision_rationale(labels: list[EmotionScore], decision: DecisionRecor
 def salient_clues(request: ReasoningRequest, *, per_modality: int = 3, ratio: float = 0.5) -> dict[
     Modality, list[Clue]
 ]:
-    """Up to `per_modality` salient clues of each modality, in time order.
+    """Up to `per_modality` salient observed clues of each modality (learned clues left out), in time order.
 
     Salience is strength weighted by duration (a clue held for 3 s or more counts fully, an
     instant half). After the most salient clue, a clue is added only when its salience is at
@@ -382,7 +382,8 @@ def salient_clues(request: ReasoningRequest, *, per_modality: int = 3, ratio: fl
 
     by_modality: dict[Modality, list[Clue]] = {}
     for clue in request.clues:
-        by_modality.setdefault(clue.modality, []).append(clue)
+        if LEARNED_TAG not in clue.tags:  # heads' readings speak through the decision, not as observations
+            by_modality.setdefault(clue.modality, []).append(clue)
     out: dict[Modality, list[Clue]] = {}
     for modality, clues in by_modality.items():
         ranked = sorted(clues, key=lambda c: (salience(c), c.end - c.start, -c.start), reverse=True)

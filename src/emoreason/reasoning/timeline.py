@@ -1,10 +1,10 @@
 """The emotion timeline: the learned decision per speech segment or window of the clip.
 
-Windows are the timed transcript segments when there are any (short neighbours merged so no
-window is under :data:`MIN_WINDOW` seconds), otherwise the learned face windows. Every learned
-vote overlapping a window joins that window's decision, weighted by how much of the vote's
-span falls inside it. :func:`summarise` turns the timeline into the sentence the template
-writer ends on: what dominates and what changes.
+Windows are the timed transcript segments when there are any (short neighbours less than
+:data:`MAX_GAP` apart merged, so that few windows are under :data:`MIN_WINDOW` seconds),
+otherwise the learned face windows. Every learned vote overlapping a window joins that window's
+decision, weighted by how much of the vote's span falls inside it. :func:`summarise` turns the
+timeline into the sentence the template writer ends on: what dominates and what changes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from emoreason.reasoning.protocol import ReasoningRequest
 from emoreason.records import TimelineEntry, Transcript
 
 MIN_WINDOW = 1.5
+#: Segments further apart than this are never merged.
+MAX_GAP = 1.0
 
 
 def _speech_windows(transcript: Transcript | None) -> list[tuple[float, float, str]]:
@@ -23,7 +25,8 @@ def _speech_windows(transcript: Transcript | None) -> list[tuple[float, float, s
     for seg in transcript.segments:
         if not seg.text.strip() or seg.start is None or seg.end is None or seg.end <= seg.start:
             continue
-        if out and (out[-1][1] - out[-1][0] < MIN_WINDOW or seg.end - seg.start < MIN_WINDOW / 2):
+        close = bool(out) and seg.start - out[-1][1] <= MAX_GAP
+        if close and (out[-1][1] - out[-1][0] < MIN_WINDOW or seg.end - seg.start < MIN_WINDOW / 2):
             out[-1][1] = max(out[-1][1], seg.end)
             out[-1][2] += " " + seg.text.strip()
         else:
