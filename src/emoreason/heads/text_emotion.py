@@ -18,14 +18,16 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
 from emoreason.heads.head_file import HeadModel
-from emoreason.reasoning.vocabulary import LABEL_MAPS, LABEL_SET_LABELS, Family, LabelSet
 from emoreason.records.base import Record
+
+if TYPE_CHECKING:  # the vocabulary's tables are read lazily: perception imports this module
+    from emoreason.reasoning.vocabulary import LabelSet
 
 #: The text head's classes, in output order.
 CANONICAL_CLASSES: tuple[str, ...] = ("neutral", "happy", "sad", "angry", "worried", "surprise", "disgust")
@@ -88,6 +90,8 @@ def to_label_set(probabilities: dict[str, float], label_set: LabelSet) -> dict[s
 
     The result has every label of the set (zeros included), in the set's order.
     """
+    from emoreason.reasoning.vocabulary import LABEL_MAPS, LABEL_SET_LABELS, Family
+
     if label_set not in LABEL_MAPS:
         known = ", ".join(s.value for s in LABEL_MAPS)
         raise ValueError(f"no family mapping for {label_set.value}; use one of {known}")
@@ -99,11 +103,15 @@ def to_label_set(probabilities: dict[str, float], label_set: LabelSet) -> dict[s
 
 def to_meld7(probabilities: dict[str, float]) -> dict[str, float]:
     """Probabilities over MELD's 7 labels (anger, disgust, fear, joy, neutral, sadness, surprise)."""
+    from emoreason.reasoning.vocabulary import LabelSet
+
     return to_label_set(probabilities, LabelSet.MELD7)
 
 
 def to_mer6(probabilities: dict[str, float]) -> dict[str, float]:
     """Probabilities over MER2023's 6 labels (disgust folds into angry)."""
+    from emoreason.reasoning.vocabulary import LabelSet
+
     return to_label_set(probabilities, LabelSet.MER6)
 
 
