@@ -28,7 +28,7 @@ def _print_rich(result: object) -> None:
     from rich.markup import escape
 
     from emoreason.cli.tables import add_columns, compact_table
-    from emoreason.render import emotions_line, fmt_span, modality_notes
+    from emoreason.render import decision_line, emotions_line, fmt_span, modality_notes, observed_clues, timeline_lines
 
     console = Console()
     console.print(f"[bold]{escape(result.media.path)}[/] ({result.media.duration:.1f} s)\n")
@@ -36,9 +36,15 @@ def _print_rich(result: object) -> None:
         console.print(escape(result.explanation.text), soft_wrap=True)
         console.print()
     console.print(f"[bold]Emotions:[/] {emotions_line(result)}")
-    if result.clues:
+    if decision_line(result):
+        console.print(f"[bold]Decision:[/] {escape(decision_line(result))}", soft_wrap=True)
+    if result.timeline:
+        console.print("[bold]Timeline:[/]")
+        for line in timeline_lines(result):
+            console.print(f"  {escape(line)}", soft_wrap=True)
+    if observed_clues(result):
         table = compact_table("Clues")
-        rows = [[fmt_span(c), c.modality.value, f"{c.strength:.2f}", c.description] for c in result.clues]
+        rows = [[fmt_span(c), c.modality.value, f"{c.strength:.2f}", c.description] for c in observed_clues(result)]
         add_columns(table, ["time", "modality", "strength", "clue"], rows, width=console.width,
                     no_wrap=["time", "modality", "strength"])
         console.print(table)
