@@ -305,7 +305,8 @@ def _cue_vote(ix: CueIndex, scores: dict[Family, float], covered: set[str]) -> V
     hits = [h for h in ix.hits if h.clue.modality.value not in covered]
     if not hits:
         return None
-    own = _family_scores(_family_parts(CueIndex(hits, face_seen=ix.face_seen)), apply_rules(CueIndex(hits)))
+    sub = CueIndex(hits, face_seen=ix.face_seen)
+    own = _family_scores(_family_parts(sub), apply_rules(sub))
     mass = {c: 0.0 for c in DECISION_CLASSES}
     for family, value in own.items():
         target = _CUE_FOLD.get(family, family).value
