@@ -12,7 +12,7 @@ from emoreason.io import probe, read_subtitles
 from emoreason.io.subtitles import fit_to_clip
 from emoreason.perception.base import ClipContext, PerceptionStage
 from emoreason.perception.stages import DEFAULT_ORDER, EARLY_START, STAGE_MODALITIES, STAGES
-from emoreason.reasoning.protocol import Reasoner, ReasoningRequest
+from emoreason.reasoning.protocol import Reasoner, ReasoningOutcome, ReasoningRequest
 from emoreason.records import (
     ExplainResult,
     Modality,
@@ -229,13 +229,23 @@ def _people(ctx: ClipContext, media: object, wanted: bool) -> list:
     return describe_people(ctx.face_table, ctx.face, media) if wanted else []
 
 
-def _decision_and_timeline(outcome: object, request: ReasoningRequest) -> dict[str, object]:
-    """The outcome's decision and timeline; computed here when its writer left them out."""
-    from emoreason.reasoning.fusion import fuse
-    from emoreason.reasoning.timeline import build_timeline
+def _decision_and_timeline(outcome: ReasoningOutcome, request: ReasoningRequest) -> dict[str, object]:
+    """The outcome's decision and timeline; computed here only for a reasoner that does not set them.
 
-    decision = getattr(outcome, "decision", None) or fuse(request).decision
-    timeline = getattr(outcome, "timeline", None) or build_timeline(request)
+    The built-in writers fill both (``None`` / ``[]`` when no learned head read anything), so the
+    clues are not fused a second time.
+    """
+    given = outcome.model_fields_set
+    decision = outcome.decision
+    if "decision" not in given:
+        from emoreason.reasoning.fusion import fuse
+
+        decision = fuse(request).decision
+    timeline = outcome.timeline
+    if "timeline" not in given:
+        from emoreason.reasoning.timeline import build_timeline
+
+        timeline = build_timeline(request)
     return {"decision": decision, "timeline": timeline}
 
 

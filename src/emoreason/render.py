@@ -67,8 +67,8 @@ def to_text(result: ExplainResult) -> str:
     if result.explanation is not None:
         lines += [result.explanation.text, ""]
     lines.append(f"Emotions: {emotions_line(result)}")
-    if decision_line(result):
-        lines.append(f"Decision: {decision_line(result)}")
+    if decided := decision_line(result):
+        lines.append(f"Decision: {decided}")
     if result.timeline:
         lines += ["", "Timeline:", *[f"  {line}" for line in timeline_lines(result)]]
     if observed_clues(result):
@@ -96,8 +96,8 @@ def to_markdown(result: ExplainResult) -> str:
     if result.explanation is not None:
         out += [result.explanation.text, ""]
     out += [f"**Emotions:** {emotions_line(result)}", ""]
-    if decision_line(result):
-        out += [f"**Decision:** {decision_line(result)}", ""]
+    if decided := decision_line(result):
+        out += [f"**Decision:** {decided}", ""]
     if result.timeline:
         out += ["**Timeline:**", "", *[f"- {line}" for line in timeline_lines(result)], ""]
     if observed_clues(result):

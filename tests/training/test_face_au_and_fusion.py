@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from emoreason.records import DECISION_CLASSES
-from emoreason.training.fusion_fit import SOURCES, _pooled, fit_pooling
+from emoreason.training.fusion_fit import SOURCES, _pooled, fit_logs
 
 
 def test_fit_pooling_recovers_which_source_is_informative() -> None:
@@ -19,9 +19,10 @@ def test_fit_pooling_recovers_which_source_is_informative() -> None:
     informative[np.arange(n), y] = 0.7
     noise = rng.dirichlet(np.ones(k), n)
     probs = dict(zip(SOURCES, (informative, noise), strict=True))
-    params = fit_pooling(probs, y)
+    logs = [np.log(probs[s] + 1e-3) for s in SOURCES]
+    params = fit_logs(logs, y)
     assert params[0] > 0.5 and params[1] < 0.2 * params[0]
-    pooled = _pooled(params, [np.log(probs[s] + 1e-3) for s in SOURCES])
+    pooled = _pooled(params, logs)
     assert np.mean(pooled.argmax(1) == y) > 0.95
 
 

@@ -36,8 +36,8 @@ def _print_rich(result: object) -> None:
         console.print(escape(result.explanation.text), soft_wrap=True)
         console.print()
     console.print(f"[bold]Emotions:[/] {emotions_line(result)}")
-    if decision_line(result):
-        console.print(f"[bold]Decision:[/] {escape(decision_line(result))}", soft_wrap=True)
+    if decided := decision_line(result):
+        console.print(f"[bold]Decision:[/] {escape(decided)}", soft_wrap=True)
     if result.timeline:
         console.print("[bold]Timeline:[/]")
         for line in timeline_lines(result):

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from emoreason.perception.face.action_units import AU_CODES
+from emoreason.perception.face.expression import EXPRESSIONS
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from emoreason.records import Clue, FaceSummary, TimelineEntry, VoiceSummary
 
-AU_VOCAB: tuple[str, ...] = (
-    "AU01", "AU02", "AU04", "AU05", "AU06", "AU07", "AU09", "AU10", "AU12",
-    "AU14", "AU15", "AU17", "AU20", "AU23", "AU25", "AU26", "AU45",
-)  # fmt: skip  (emoreason.perception.face.action_units.AU_CODES)
-EXPRESSIONS: tuple[str, ...] = ("anger", "disgust", "fear", "happiness", "sadness", "surprise", "neutral")
+#: The face table's AU columns and expression classes, in the face stage's own order.
+AU_VOCAB: tuple[str, ...] = AU_CODES
 MODALITIES: tuple[str, ...] = ("face", "voice", "text", "scene", "body")
 TAG_BUCKETS = 32
 PROSODY_FIELDS: tuple[str, ...] = (

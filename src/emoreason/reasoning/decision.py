@@ -18,7 +18,6 @@ share of the winning label says which modality drove the decision and by how muc
 from __future__ import annotations
 
 import json
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -161,9 +160,3 @@ def expected_valence(probs: dict[str, float] | np.ndarray) -> float:
     values = np.array([head(Family(c)).valence for c in DECISION_CLASSES])
     total = float(np.sum(probs)) or 1.0
     return float(np.clip(np.dot(probs, values) / total, -1.0, 1.0))
-
-
-def entropy_reliability(probs: np.ndarray) -> float:
-    """1 − normalised entropy: how decided a distribution is (0 uniform, 1 one-hot)."""
-    p = np.clip(probs, 1e-9, 1.0)
-    return float(1.0 - (-(p * np.log(p)).sum()) / math.log(len(p)))

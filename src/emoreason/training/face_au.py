@@ -37,8 +37,8 @@ def _fold(name: str) -> str:
     return "test" if u < 0.1 else "dev" if u < 0.2 else "train"
 
 
-def load_merr(data_root: Path) -> tuple[Path, dict[str, tuple[np.ndarray, str]]]:
-    """MERR clips usable for the head: name → (features, class)."""
+def load_merr(data_root: Path) -> tuple[Path, dict[str, tuple[np.ndarray, str, str]]]:
+    """MERR clips usable for the head: name → (AU features, class, subtitle)."""
     from emoreason.perception.face.emotion_head import au_features
 
     path = Path(data_root).joinpath(*MERR_FILE)
@@ -53,7 +53,8 @@ def load_merr(data_root: Path) -> tuple[Path, dict[str, tuple[np.ndarray, str]]]
         label = LABEL_FOLD.get(rec.get("pseu_emotion", ""), rec.get("pseu_emotion", ""))
         if name in HELD_OUT_CLIPS or label not in CLASSES:
             continue
-        out[name] = (au_features(list(rec.get("AU_list", [])), list(rec.get("peak_AU_list", []))), label)
+        features = au_features(list(rec.get("AU_list", [])), list(rec.get("peak_AU_list", [])))
+        out[name] = (features, label, str(rec.get("text", "") or ""))
     return path, out
 
 

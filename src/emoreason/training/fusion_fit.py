@@ -74,11 +74,6 @@ def fit_logs(logs: list[np.ndarray], y: np.ndarray) -> np.ndarray:
     return minimize(nll, start, method="L-BFGS-B", bounds=bounds).x
 
 
-def fit_pooling(probs: dict[str, np.ndarray], y: np.ndarray) -> np.ndarray:
-    """[weights per source of :data:`SOURCES`, bias per class, log temperature] for full-reliability votes."""
-    return fit_logs([np.log(probs[s] + EPS) for s in SOURCES], y)
-
-
 def default_params(sources: tuple[str, ...]) -> np.ndarray:
     """The shipped defaults of :mod:`emoreason.reasoning.decision` as fit parameters (for comparison)."""
     from emoreason.reasoning.decision import FusionWeights
@@ -145,9 +140,7 @@ def _merr(options: TrainOptions) -> tuple[tuple[str, ...], dict, dict, str]:
     """MERR dev/test folds: full-reliability log-probabilities of the text and face AU heads."""
     from emoreason.training.face_au import _fold, load_merr
 
-    path, feats = load_merr(options.data_root)
-    texts = json.loads(path.read_text(encoding="utf-8"))
-    clips = {n: (x, lab, texts[n].get("text", "")) for n, (x, lab) in feats.items()}
+    _, clips = load_merr(options.data_root)
     folds = {k: [n for n in clips if _fold(n) == k] for k in ("dev", "test")}
     if options.limit:
         folds = {k: v[: options.limit] for k, v in folds.items()}

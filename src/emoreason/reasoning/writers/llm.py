@@ -27,6 +27,7 @@ from emoreason.reasoning.llm import ChatBackend, ChatCompletion, ChatMessage
 from emoreason.reasoning.prompting import load_prompt, render
 from emoreason.reasoning.protocol import ReasoningOutcome, ReasoningRequest
 from emoreason.reasoning.structured import ANSWER_SCHEMA, ModelAnswer, parse_answer
+from emoreason.reasoning.timeline import build_timeline
 from emoreason.reasoning.vocabulary import Family, canonical
 from emoreason.reasoning.writers.template import template_outcome
 from emoreason.records import EmotionScore, Explanation, GroundingViolation
@@ -203,7 +204,7 @@ class LLMReasoner:
         )
         return ReasoningOutcome(
             emotions=emotions, valence=fusion.valence, arousal=fusion.arousal, explanation=explanation,
-            warnings=warnings,
+            warnings=warnings, decision=fusion.decision, timeline=build_timeline(request),
         )
 
 
