@@ -33,6 +33,7 @@ def main() -> int:
 
     from emoreason.heads.head_file import HeadModel
     from emoreason.heads.text_emotion import TEXT_HEAD_FILE
+    from emoreason.heads.text_scorer import TextScorer
     from emoreason.training.text_data import TEST_PARTS, featurise, load_parts, split_unreadable
     from emoreason.training.text_eval import evaluate, table_markdown
 
@@ -43,7 +44,7 @@ def main() -> int:
     langs = set(args.languages.split(","))
     rows, unread = split_unreadable([u for u in load_parts(args.data_root, TEST_PARTS, keep_unreadable=True)
                                      if u.language in langs])
-    table = evaluate(head, featurise(rows, head.encoder), unread)
+    table = evaluate(TextScorer.from_head(head), featurise(rows, head.encoder), unread)
     if args.json:
         print(json.dumps([r.as_dict() for r in table], indent=2))
         return 0

@@ -7,6 +7,7 @@ import pytest
 
 from emoreason.heads.head_file import DenseStack, HeadModel
 from emoreason.heads.text_emotion import CANONICAL_CLASSES
+from emoreason.heads.text_scorer import TextScorer
 from emoreason.reasoning.vocabulary import LabelSet
 from emoreason.training.corpora import Utterance
 from emoreason.training.text_data import TextSet
@@ -32,7 +33,7 @@ def test_table_matches_sklearn_and_scores_unread_clips_as_majority() -> None:
     utts = [Utterance("mer2023", "test1", f"s{i}", "zh", "x", t, float(rng.uniform(-1, 1)))
             for i, t in enumerate(truth)]
     unread = [Utterance("mer2023", "test1", f"u{i}", "zh", "", "sad", None) for i in range(5)]
-    rows = {r.metric: r for r in evaluate(identity_head(), TextSet(utts, feats), unread)}
+    rows = {r.metric: r for r in evaluate(TextScorer(identity_head()), TextSet(utts, feats), unread)}
     pred = fold_predictions(identity_head().probabilities(feats), LabelSet.MER6)
     assert rows["waf_6"].value == pytest.approx(f1_score(list(truth), pred, average="weighted"))
     all_truth, all_pred = list(truth) + ["sad"] * 5, pred + ["neutral"] * 5
@@ -48,6 +49,6 @@ def test_mosi_rows_use_the_valence_sign() -> None:
     feats = np.zeros((5, K), dtype=np.float32)
     feats[:, 0] = [1.0, -1.0, -0.3, -0.2, 0.4]  # predicted valence
     utts = [Utterance("cmumosi", "test", f"m{i}", "en", "x", None, float(v)) for i, v in enumerate(vals)]
-    rows = {r.metric: r for r in evaluate(identity_head(), TextSet(utts, feats))}
+    rows = {r.metric: r for r in evaluate(TextScorer(identity_head()), TextSet(utts, feats))}
     assert rows["binary_accuracy"].value == pytest.approx(3 / 4) and rows["binary_accuracy"].n == 4
     assert rows["binary_accuracy"].majority == pytest.approx(2 / 4)

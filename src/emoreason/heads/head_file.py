@@ -9,7 +9,9 @@ One head is one ``.npz`` file of plain arrays (it loads with ``allow_pickle=Fals
   between them, the last one giving logits over ``classes``;
 * ``valence.<i>.weight`` / ``valence.<i>.bias`` — optional dense layers giving one number,
   clipped to ``valence_range``;
-* ``input.mean`` / ``input.scale`` — optional feature standardisation applied first.
+* ``input.mean`` / ``input.scale`` — optional feature standardisation applied first;
+* any other arrays — companions of the head kept verbatim in :attr:`HeadModel.extras` (e.g. the
+  text head's character n-gram reader, :mod:`emoreason.heads.char_ngrams`).
 
 Probabilities are ``softmax(logits / temperature)`` (temperature fitted on a dev split).
 """
@@ -28,6 +30,7 @@ from emoreason.errors import EmoreasonError
 FORMAT = "emoreason-head"
 FORMAT_VERSION = 1
 ACTIVATIONS = ("relu", "tanh", "gelu")
+_OWN_PREFIXES = ("classifier", "valence", "input")
 
 
 class HeadFileError(EmoreasonError):
@@ -124,6 +127,7 @@ class HeadModel:
     input_mean: np.ndarray | None = None
     input_scale: np.ndarray | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.classifier.out_dim != len(self.classes):
@@ -172,6 +176,7 @@ class HeadModel:
             arrays["input.mean"] = np.asarray(self.input_mean, dtype=np.float32)
         if self.input_scale is not None:
             arrays["input.scale"] = np.asarray(self.input_scale, dtype=np.float32)
+        arrays.update(self.extras)
         arrays["metadata"] = np.array(json.dumps(meta, sort_keys=True, ensure_ascii=False))
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
@@ -206,7 +211,9 @@ class HeadModel:
         if classifier is None:
             raise HeadFileError(f"{path}: no classifier layers")
         low, high = meta.get("valence_range", [-1.0, 1.0])
+        extras = {k: v for k, v in arrays.items() if k.split(".")[0] not in _OWN_PREFIXES}
         return cls(classes=list(meta["classes"]), classifier=classifier, encoder=str(meta["encoder"]),
                    temperature=float(meta.get("temperature", 1.0)),
                    valence=DenseStack.from_arrays(arrays, "valence", activation), valence_range=(low, high),
-                   input_mean=arrays.get("input.mean"), input_scale=arrays.get("input.scale"), metadata=meta)
+                   input_mean=arrays.get("input.mean"), input_scale=arrays.get("input.scale"), metadata=meta,
+                   extras=extras)

@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import Field
 
 from emoreason.heads.head_file import HeadModel
+from emoreason.heads.text_scorer import TextScorer
 from emoreason.records.base import Record
 
 if TYPE_CHECKING:  # the vocabulary's tables are read lazily: perception imports this module
@@ -124,6 +125,7 @@ class TextEmotionHead:
 
         self.path = Path(path)
         self.model = HeadModel.load(self.path)
+        self.scorer = TextScorer.from_head(self.model)
         self.encoder = get_encoder(self.model.encoder)
         self._lock = threading.Lock()
 
@@ -137,8 +139,8 @@ class TextEmotionHead:
         positions = {t: i for i, t in enumerate(dict.fromkeys(texts))}
         with self._lock:
             vectors = self.encoder.encode(list(positions))
-        probs = self.model.probabilities(vectors)
-        valence = self.model.predict_valence(vectors)
+        probs = self.scorer.probabilities(list(positions), vectors)
+        valence = self.scorer.predict_valence(vectors)
         index = [positions[t] for t in texts]
         return probs[index], (valence[index] if valence is not None else None)
 

@@ -40,16 +40,29 @@ def _metrics_markdown(metrics: dict[str, float]) -> str:
     return "\n".join(rows)
 
 
+def _fit_note(fitted: list[str]) -> str:
+    if "test" in fitted:
+        return (f"Fitted on ECF 1.0 {' + '.join(fitted)} (SemEval-2024 Task 3's training data minus ECF dev); dev "
+                "chose every setting. The SemEval ECAC test conversations (scored by `benchmarks/eval_converse.py`) "
+                "are new ones and were never fitted on; ECF 1.0 test rows above are in-sample.")
+    return ("Fitted on ECF 1.0 train only; dev chose every setting; test was never used for fitting or selection. "
+            "SemEval's Subtask_1_train.json holds ECF 1.0 train+dev+test: only the train conversations (by ECF "
+            "1.0's train.txt ids) are fitted.")
+
+
 def write_card(options: TrainOptions, params: dict[str, Any], corpus: DialogueCorpus,
                counts: dict[str, dict[str, int]], selection: dict[str, Any], metrics: dict[str, float]) -> ModelCard:
     """The model card of the four dialogue heads (written by the caller)."""
     settings = " ".join(f"--set {k}={v}" for k, v in sorted(options.overrides.items()))
     limit = f" --limit {options.limit}" if options.limit else ""
+    fitted = str(params["fit_on"]).split("+")
+    in_sample = "test" in fitted
     dev_rows = "\n".join(f"- dev {k.split('/', 1)[1]}: {v:.4f}" for k, v in sorted(metrics.items())
                          if k.startswith("dev/"))
     return ModelCard(
         title="Dialogue heads (`dialogue`): emotion in context, emotion–cause pairs, cause spans",
-        summary="Four small heads over a frozen sentence encoder, trained on ECF 1.0 train: the emotion of an "
+        summary=f"Four small heads over a frozen sentence encoder, trained on ECF 1.0 {' + '.join(fitted)}: the "
+                "emotion of an "
                 "utterance given the turn before it and who spoke "
                 "(`dialogue_emotion.npz`), the same head without context (`dialogue_emotion_plain.npz`, for the "
                 "ablation), which earlier (or the next two) utterances caused an emotion (`dialogue_cause.npz`), "
@@ -62,12 +75,13 @@ def write_card(options: TrainOptions, params: dict[str, Any], corpus: DialogueCo
         mappings={"MELD / ECF (7)": dict(CANONICAL)},
         hyperparameters={**params, "seed": options.seed, "limit": options.limit},
         selection_markdown="```json\n" + json.dumps(selection, indent=2, sort_keys=True) + "\n```\n\n" + dev_rows,
-        evaluation_markdown=_metrics_markdown(metrics) + "\n\nECF 1.0 test, text only. `emotion_*_context` uses "
+        evaluation_markdown=_metrics_markdown(metrics) + ("\n\n**ECF 1.0 test was fitted on (`fit_on` includes "
+                                                          "it): these rows are in-sample.**" if in_sample else "")
+        + "\n\nECF 1.0 test, text only. `emotion_*_context` uses "
                             "the in-context head, `_no_context` the same recipe on the utterance alone (argmax, "
                             "no neutral prior). Pair/span F1 are the SemEval-2024 Task 3 / ECF scorers "
                             "(`emoreason.metrics.ecpe`) on predicted emotions. ECAC test: "
                             "`python benchmarks/eval_converse.py`.",
-        notes=[*LICENCES, "Fitted on ECF 1.0 train only; dev chose every setting; test was never used for fitting "
-                          "or selection. SemEval's Subtask_1_train.json holds ECF 1.0 train+dev+test: only the "
-                          "train conversations (by ECF 1.0's train.txt ids) are fitted."],
+        notes=[*LICENCES, _fit_note(fitted)],
+        **({"evaluation_heading": "Evaluation (ECF 1.0 test: in-sample, fitted on)"} if in_sample else {}),
     )

@@ -36,6 +36,7 @@ class ModelCard:
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)  # corpus → its label → canonical
     hyperparameters: dict[str, object] = field(default_factory=dict)
     evaluation_markdown: str = ""
+    evaluation_heading: str = "Evaluation (test splits; never used for fitting or selection)"
     selection_markdown: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -72,7 +73,7 @@ class ModelCard:
                   "```", ""]
         if self.selection_markdown:
             parts += ["## Selection (dev splits only)", "", self.selection_markdown, ""]
-        parts += ["## Evaluation (test splits; never used for fitting or selection)", "", self.evaluation_markdown, ""]
+        parts += [f"## {self.evaluation_heading}", "", self.evaluation_markdown, ""]
         if self.notes:
             parts += ["## Notes and limits", ""] + [f"- {n}" for n in self.notes] + [""]
         return "\n".join(parts)

@@ -47,6 +47,11 @@ class TextSet:
         return TextSet([self.utterances[i] for i in keep], self.features[keep])
 
     @property
+    def texts(self) -> list[str]:
+        """The utterances' texts."""
+        return [u.text for u in self.utterances]
+
+    @property
     def labels(self) -> np.ndarray:
         """Canonical class indices (rows must be labelled)."""
         return np.array([CANONICAL_CLASSES.index(u.label) for u in self.utterances], dtype=np.int64)

@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from emoreason.heads.head_file import HeadModel
 from emoreason.heads.text_emotion import CANONICAL_CLASSES, to_label_set
+from emoreason.heads.text_scorer import TextScorer
 from emoreason.metrics.classification import accuracy, binary_sentiment, weighted_f1
 from emoreason.reasoning.vocabulary import LABEL_MAPS, Family, LabelSet
 from emoreason.training.corpora import Utterance
@@ -59,12 +59,12 @@ def fold_predictions(probs: np.ndarray, label_set: LabelSet) -> list[str]:
     return out
 
 
-def _classification_rows(head: HeadModel, part: TextSet, corpus: str, split: str, lang: str,
+def _classification_rows(head: TextScorer, part: TextSet, corpus: str, split: str, lang: str,
                          unread: list[Utterance]) -> list[EvalRow]:
     label_set = LABEL_SET_OF[corpus]
     fold = LABEL_MAPS[label_set]
     truth = [fold[Family(u.label)] for u in part.utterances]
-    pred = fold_predictions(head.probabilities(part.features), label_set) if len(part) else []
+    pred = fold_predictions(head.probabilities(part.texts, part.features), label_set) if len(part) else []
     majority_label = fold[Family(TRAIN_MAJORITY[corpus])]
     metric = "weighted_f1_7" if corpus == "meld" else "waf_6"
     rows = []
@@ -80,7 +80,7 @@ def _classification_rows(head: HeadModel, part: TextSet, corpus: str, split: str
     return rows
 
 
-def _valence_rows(head: HeadModel, part: TextSet, corpus: str, split: str, lang: str) -> list[EvalRow]:
+def _valence_rows(head: TextScorer, part: TextSet, corpus: str, split: str, lang: str) -> list[EvalRow]:
     pred = head.predict_valence(part.features)
     if pred is None or not len(part):
         return []
@@ -95,7 +95,7 @@ def _valence_rows(head: HeadModel, part: TextSet, corpus: str, split: str, lang:
     return [EvalRow(corpus, split, lang, "valence_pearson", r, 0.0, len(truth))]
 
 
-def evaluate(head: HeadModel, tests: TextSet, unread: list[Utterance] | None = None) -> list[EvalRow]:
+def evaluate(head: TextScorer, tests: TextSet, unread: list[Utterance] | None = None) -> list[EvalRow]:
     """The evaluation table of `head` on the test parts in `tests` (one row per metric).
 
     `unread`: labelled utterances of the same parts that have no text; they add a
