@@ -47,3 +47,7 @@ class BackendError(EmoreasonError):
 
 class RegistryError(EmoreasonError):
     """An unknown or conflicting name was asked of a registry."""
+
+
+class SettingError(EmoreasonError, ValueError):
+    """A setting (an option or an ``EMOREASON_*`` environment variable) has a value emoreason does not know."""

