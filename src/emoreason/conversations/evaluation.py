@@ -45,7 +45,8 @@ def emotion_scores(conversations: list, heads: DialogueHeads) -> dict[str, float
         vectors = embed(texts, heads.encoder, cache=True)
         gold += [MELD_EMOTIONS.index(u.emotion) if u.emotion in MELD_EMOTIONS else 0 for u in conv.utterances]
         for key, context in (("context", True), ("no_context", False)):
-            guesses[key] += emotion_probabilities(heads, vectors, speakers, context=context).argmax(1).tolist()
+            guesses[key] += emotion_probabilities(heads, vectors, speakers, context=context,
+                                                  texts=texts).argmax(1).tolist()
     out = {}
     for key, guess in guesses.items():
         out[f"accuracy_{key}"] = float(accuracy_score(gold, guess))

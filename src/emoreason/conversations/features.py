@@ -33,6 +33,17 @@ CONTEXT_FLAGS = 4
 _CLAUSE_END = {",", ".", "!", "?", ";", ":", "...", "--", "..", "!!", "?!", "!?", "??"}
 
 
+def turn_pairs(texts: list[str], speakers: list[str], *, context: bool = True) -> list[tuple[str | None, str]]:
+    """(context, utterance) inputs of the fine-tuned emotion reader: ``"Speaker: text"`` after the turn before it.
+
+    The first turn's context is empty (``""``); without `context` every context is None (the utterance alone).
+    """
+    lines = [f"{s}: {t}" for s, t in zip(speakers, texts, strict=True)]
+    if not context:
+        return [(None, line) for line in lines]
+    return [("" if i == 0 else lines[i - 1], line) for i, line in enumerate(lines)]
+
+
 def context_dim(dim: int) -> int:
     """Width of a context row for vectors of width `dim`."""
     return 2 * dim + CONTEXT_FLAGS

@@ -5,6 +5,10 @@ Weights are ``emoreason-head`` npz files (:mod:`emoreason.heads.head_file`, no p
 the caller. Decision settings fitted on ECF dev (the neutral prior, the pair threshold) live in
 the cause head's metadata under ``decision``.
 
+When the folder also holds ``dialogue_emotion_lora.npz`` (``emoreason train dialogue-lora``: e5-small
+fine-tuned with LoRA adapters, :mod:`emoreason.heads.e5_lora`) and torch is installed, that reader
+gives the in-context emotions and its own dev-fitted decision settings; the linear heads give the rest.
+
 Inference for one dialogue is linear in its length: each utterance sees the turn before it
 and who spoke, and each emotion utterance is paired with at most
 ``BACK + AHEAD + 1`` candidates.
@@ -25,6 +29,9 @@ from emoreason.errors import EmoreasonError
 WEIGHTS_DIR = Path(__file__).with_name("weights")
 FILES = {"emotion": "dialogue_emotion.npz", "emotion_plain": "dialogue_emotion_plain.npz",
          "cause": "dialogue_cause.npz", "span": "dialogue_span.npz"}
+#: The optional fine-tuned emotion reader (``emoreason train dialogue-lora``); when present it reads emotions in
+#: context and its own fitted decision settings replace the cause head's.
+LORA_FILE = "dialogue_emotion_lora.npz"
 
 
 class DialogueModelError(EmoreasonError):
@@ -60,6 +67,7 @@ class DialogueHeads:
     emotion_plain: object | None = None
     decision: Decision = field(default_factory=Decision)
     source: str = ""
+    emotion_lora: object | None = None  # LoraClassifier (imported lazily)
 
     @property
     def encoder(self) -> str:
@@ -70,6 +78,8 @@ class DialogueHeads:
         """Component → version string, for result records."""
         meta = self.emotion.metadata  # type: ignore[attr-defined]
         tag = f"{meta.get('head', 'dialogue')}@{meta.get('trained', '?')}"
+        if self.emotion_lora is not None:
+            tag += f" + {self.emotion_lora.config.metadata.get('trained', 'dialogue-lora')}"  # type: ignore[attr-defined]
         return {"encoder": self.encoder, "heads": tag, "weights": self.source}
 
     @classmethod
@@ -97,10 +107,30 @@ class DialogueHeads:
         encoders = {h.encoder for h in heads.values()}  # type: ignore[attr-defined]
         if len(encoders) != 1:
             raise DialogueModelError(f"{folder}: the dialogue heads use different encoders {sorted(encoders)}")
+        lora = _load_lora(folder / LORA_FILE)
         raw = heads["cause"].metadata.get("decision", {})  # type: ignore[attr-defined]
+        if lora is not None:
+            raw = lora.config.metadata.get("decision", raw)  # type: ignore[attr-defined]
         decision = Decision(**{k: v for k, v in raw.items() if k in Decision.__dataclass_fields__})
         return cls(emotion=heads["emotion"], cause=heads["cause"], span=heads["span"],
-                   emotion_plain=heads.get("emotion_plain"), decision=decision, source=str(folder))
+                   emotion_plain=heads.get("emotion_plain"), decision=decision, source=str(folder),
+                   emotion_lora=lora)
+
+
+def _load_lora(path: Path) -> object | None:
+    """The fine-tuned emotion reader at `path`, or None when there is none (or torch is not installed)."""
+    if not path.is_file():
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        return None  # the linear in-context head answers instead
+    from emoreason.heads.e5_lora import LoraClassifier, LoraFileError
+
+    try:
+        return LoraClassifier.load(path)
+    except LoraFileError as exc:
+        raise DialogueModelError(str(exc)) from exc
 
 
 _DEFAULT: DialogueHeads | None = None
@@ -124,8 +154,16 @@ def adjust_prior(probs: np.ndarray, neutral_scale: float) -> np.ndarray:
 
 
 def emotion_probabilities(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str],
-                          *, context: bool = True) -> np.ndarray:
-    """(n, 7) probabilities over :data:`MELD_EMOTIONS`, with or without the context head."""
+                          *, context: bool = True, texts: list[str] | None = None) -> np.ndarray:
+    """(n, 7) probabilities over :data:`MELD_EMOTIONS`, with or without the context head.
+
+    In context, the fine-tuned reader answers when the heads have one and `texts` are given.
+    """
+    if context and heads.emotion_lora is not None and texts is not None:
+        if not texts:
+            return np.zeros((0, len(MELD_EMOTIONS)))
+        pairs = feats.turn_pairs(texts, speakers)
+        return heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
     if not context:
         if heads.emotion_plain is None:
             raise DialogueModelError("these weights hold no no-context emotion head")
@@ -160,7 +198,8 @@ def predict_span(heads: DialogueHeads, text: str, distance: int, emotion: str) -
 def predict_dialogue(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str], texts: list[str],
                      *, context: bool = True, spans: bool = True) -> list[PredictedUtterance]:
     """Emotions, causes and (unless `spans` is False) cause spans of every utterance of one dialogue."""
-    probs = adjust_prior(emotion_probabilities(heads, vectors, speakers, context=context), heads.decision.neutral_scale)
+    probs = adjust_prior(emotion_probabilities(heads, vectors, speakers, context=context, texts=texts),
+                         heads.decision.neutral_scale)
     empty = np.eye(len(MELD_EMOTIONS))[0]
     out = []
     for i, p in enumerate(probs):

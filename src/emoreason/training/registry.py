@@ -68,6 +68,8 @@ TRAINERS.register(ComponentSpec("face-au", "emoreason.training.face_au:FaceAUTra
                                 "face AU pattern → 6 emotion classes (MERR fine-grained)"))
 TRAINERS.register(ComponentSpec("dialogue", "emoreason.training.dialogue_recipe:DialogueTrainer",
                                 "dialogue emotion in context, emotion–cause pairs, cause spans (ECF 1.0)"))
+TRAINERS.register(ComponentSpec("dialogue-lora", "emoreason.training.dialogue_lora:DialogueLoraTrainer",
+                                "dialogue emotion in context read by e5-small fine-tuned with LoRA (ECF 1.0)"))
 TRAINERS.register(ComponentSpec("fusion", "emoreason.training.fusion_fit:FusionTrainer",
                                 "learned decision's pooling weights (your labelled batch results, or MERR)"))
 TRAINERS.register(ComponentSpec("mllm", "emoreason.mllm.recipe:MllmTrainer",

