@@ -295,10 +295,11 @@ class LoraClassifier:
             raise LoraFileError(f"{path}: not an {FORMAT} file")
         keys = LoraConfig.__dataclass_fields__
         model = cls(LoraConfig(**{k: v for k, v in meta.items() if k in keys}))
-        model._assign(arrays, path)
+        model.assign(arrays, path)
         return model
 
-    def _assign(self, arrays: dict[str, np.ndarray], path: Path) -> None:
+    def assign(self, arrays: dict[str, np.ndarray], path: Path) -> None:
+        """Copy adapter and head arrays (as from :meth:`arrays`) into the model; `path` names them in errors."""
         import torch
 
         wanted = {f"lora.{k}": v for k, v in self.lora.items()}

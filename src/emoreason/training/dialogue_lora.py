@@ -134,7 +134,7 @@ def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tupl
         if history[-1]["weighted_f1"] > best[0]:
             best = (history[-1]["weighted_f1"], model.arrays(), fit_temperature(logits, dev_y))
     if best[1] is not None:
-        model._assign(best[1], Path("(best epoch)"))
+        model.assign(best[1], Path("(best epoch)"))
         model.config.temperature = best[2]
     return model, history
 
@@ -191,10 +191,10 @@ class DialogueLoraTrainer(Trainer):
         """Run the recipe; writes ``dialogue_emotion_lora.npz`` and ``MODEL_CARD-lora.md``."""
         from emoreason.training.dialogue_data import load_corpus
         from emoreason.training.dialogue_lora_card import write_lora_card
-        from emoreason.training.dialogue_recipe import _limit
+        from emoreason.training.dialogue_recipe import limit_corpus
 
         params = _params(options.overrides)
-        corpus = _limit(load_corpus(options.data_root), options.limit)
+        corpus = limit_corpus(load_corpus(options.data_root), options.limit)
         train = [c for split in str(params["fit_on"]).split("+") for c in corpus.splits[split]]
         started = time.time()
         model, history = fine_tune(train, corpus.splits["dev"], params, options.seed)

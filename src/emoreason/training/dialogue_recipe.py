@@ -47,7 +47,8 @@ def _params(overrides: dict[str, str]) -> dict[str, Any]:
     return params
 
 
-def _limit(corpus: DialogueCorpus, limit: int | None) -> DialogueCorpus:
+def limit_corpus(corpus: DialogueCorpus, limit: int | None) -> DialogueCorpus:
+    """`corpus` with each split cut after the conversation that reaches `limit` utterances (None: all)."""
     if not limit:
         return corpus
     kept: dict[str, list] = {}
@@ -136,7 +137,7 @@ class DialogueTrainer(Trainer):
         from emoreason.training.dialogue_card import pronoun_table, write_card
 
         params = _params(options.overrides)
-        corpus = _limit(load_corpus(options.data_root), options.limit)
+        corpus = limit_corpus(load_corpus(options.data_root), options.limit)
         model, info = fit_heads(corpus, params, options.seed)
         metrics = {f"{split}/{k}": round(v, 4) for split in ("dev", "test")
                    for k, v in evaluate_split(model, corpus.splits[split], info["table"], info["dim"]).items()}
