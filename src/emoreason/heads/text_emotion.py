@@ -136,10 +136,11 @@ class TextEmotionHead:
 
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """Probabilities (n, classes) and valence (n,) of already prepared, non-empty texts."""
-        positions = {t: i for i, t in enumerate(dict.fromkeys(texts))}
+        unique = list(dict.fromkeys(texts))
+        positions = {t: i for i, t in enumerate(unique)}
         with self._lock:
-            vectors = self.encoder.encode(list(positions))
-        probs = self.scorer.probabilities(list(positions), vectors)
+            vectors = self.encoder.encode(unique)
+        probs = self.scorer.probabilities(unique, vectors)
         valence = self.scorer.predict_valence(vectors)
         index = [positions[t] for t in texts]
         return probs[index], (valence[index] if valence is not None else None)

@@ -41,21 +41,24 @@ class TextScorer:
         """Output classes."""
         return self.model.classes
 
+    @property
+    def pools(self) -> bool:
+        """Whether the n-gram reader takes part (a reader with a positive weight)."""
+        return self.ngram is not None and self.ngram_weight > 0.0
+
     def pooled_logits(self, texts: list[str], features: np.ndarray) -> np.ndarray:
         """Un-tempered pooled log-probabilities, shape (n, classes)."""
         mlp = np.log(np.clip(self.model.probabilities(features), 1e-12, 1.0))
-        if self.ngram is None or self.ngram_weight <= 0.0 or not len(texts):
+        if not self.pools or not len(texts):
             return mlp
-        ngram = np.log(np.clip(softmax(self.ngram.logits(texts)), 1e-12, 1.0))
+        ngram = np.log(np.clip(softmax(self.ngram.logits(texts)), 1e-12, 1.0))  # type: ignore[union-attr]
         return (1.0 - self.ngram_weight) * mlp + self.ngram_weight * ngram
 
     def probabilities(self, texts: list[str], features: np.ndarray) -> np.ndarray:
         """Calibrated class probabilities of `texts` (whose encoder rows are `features`)."""
         if len(texts) != len(features):
             raise ValueError(f"{len(texts)} texts but {len(features)} feature rows")
-        logits = self.pooled_logits(texts, features)
-        temperature = self.temperature if self.ngram is not None and self.ngram_weight > 0.0 else 1.0
-        return softmax(logits, temperature)
+        return softmax(self.pooled_logits(texts, features), self.temperature if self.pools else 1.0)
 
     def predict_valence(self, features: np.ndarray) -> np.ndarray | None:
         """Valence per row (encoder features only); None when the head has no regressor."""

@@ -10,7 +10,7 @@ from emoreason.conversations.ecem import ECEM_FILE, ECF_MELD_FILE, committed_spl
 from emoreason.conversations.ecem import pronoun_table as _table
 from emoreason.conversations.records import CANONICAL
 from emoreason.training.dialogue_data import DialogueCorpus, sha256
-from emoreason.training.model_card import ModelCard
+from emoreason.training.model_card import ModelCard, train_command
 from emoreason.training.registry import TrainOptions
 
 LICENCES = [
@@ -53,8 +53,6 @@ def _fit_note(fitted: list[str]) -> str:
 def write_card(options: TrainOptions, params: dict[str, Any], corpus: DialogueCorpus,
                counts: dict[str, dict[str, int]], selection: dict[str, Any], metrics: dict[str, float]) -> ModelCard:
     """The model card of the four dialogue heads (written by the caller)."""
-    settings = " ".join(f"--set {k}={v}" for k, v in sorted(options.overrides.items()))
-    limit = f" --limit {options.limit}" if options.limit else ""
     fitted = str(params["fit_on"]).split("+")
     in_sample = "test" in fitted
     dev_rows = "\n".join(f"- dev {k.split('/', 1)[1]}: {v:.4f}" for k, v in sorted(metrics.items())
@@ -69,8 +67,7 @@ def write_card(options: TrainOptions, params: dict[str, Any], corpus: DialogueCo
                 "and which clause run of a cause utterance carries the cause (`dialogue_span.npz`).",
         encoder=params["encoder"], weights_file="dialogue_emotion.npz (+ dialogue_emotion_plain, dialogue_cause, "
                                                 "dialogue_span, speaker_pronouns.json)",
-        command=f"emoreason train dialogue --data-root ../shared/data -o DIR --seed {options.seed}{limit} "
-                f"{settings}".rstrip(),
+        command=train_command("dialogue", options),
         data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
         mappings={"MELD / ECF (7)": dict(CANONICAL)},
         hyperparameters={**params, "seed": options.seed, "limit": options.limit},

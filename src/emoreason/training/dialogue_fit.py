@@ -174,3 +174,13 @@ def tune_decision(heads: DialogueHeads, dev: list[Conversation], table: dict, di
                 best, best_f1 = heads.decision, f1
     heads.decision = best
     return best, best_f1
+
+
+def tuned_pair_f1(heads: DialogueHeads, dev: list[Conversation], test: list[Conversation], table: dict,
+                  dim: int) -> tuple[Decision, float, float]:
+    """Decision tuned on `dev` (:func:`tune_decision`, left on `heads`), its dev F1 and `test`'s Subtask-2 F1."""
+    from emoreason.metrics.ecpe import weighted_pair_f1
+
+    decision, dev_f1 = tune_decision(heads, dev, table, dim)
+    gold, pred = predicted_pairs(heads, test, table, dim, spans=False)
+    return decision, dev_f1, weighted_pair_f1(gold, pred).value

@@ -25,7 +25,7 @@ import numpy as np
 from emoreason.conversations.features import turn_pairs
 from emoreason.conversations.model import LORA_FILE
 from emoreason.conversations.records import MELD_EMOTIONS
-from emoreason.training.registry import Trainer, TrainOptions, TrainResult
+from emoreason.training.registry import Trainer, TrainOptions, TrainResult, apply_overrides
 
 log = logging.getLogger(__name__)
 CARD_NAME = "MODEL_CARD-lora.md"
@@ -36,11 +36,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _params(overrides: dict[str, str]) -> dict[str, Any]:
-    params = dict(DEFAULTS)
-    for key, value in overrides.items():
-        if key not in params:
-            raise ValueError(f"unknown dialogue-lora setting {key!r}; known: {', '.join(sorted(params))}")
-        params[key] = type(params[key])(value) if not isinstance(params[key], str) else value
+    params = apply_overrides(DEFAULTS, overrides, "dialogue-lora")
     if params["format"] not in ("prev", "plain"):
         raise ValueError(f"format must be prev or plain, not {params['format']!r}")
     return params
@@ -63,12 +59,11 @@ def examples(convs: list, fmt: str, *, skip_empty: bool) -> tuple[list[tuple[str
 
 
 def emotion_scores(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
-    """Accuracy and weighted F1 of the argmax (scikit-learn)."""
-    from sklearn.metrics import accuracy_score, f1_score
+    """Accuracy and weighted F1 of the argmax (:mod:`emoreason.metrics.classification`)."""
+    from emoreason.metrics.classification import accuracy, weighted_f1
 
-    pred = probs.argmax(1)
-    return {"accuracy": round(float(accuracy_score(gold, pred)), 4),
-            "weighted_f1": round(float(f1_score(gold, pred, average="weighted")), 4)}
+    truth, pred = gold.tolist(), probs.argmax(1).tolist()
+    return {"accuracy": round(accuracy(truth, pred).value, 4), "weighted_f1": round(weighted_f1(truth, pred).value, 4)}
 
 
 def _epoch_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
@@ -157,23 +152,20 @@ class MemoReader:
 def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
     """Decision settings tuned on dev with the cause head, and the dev/test emotion and pair scores."""
     from emoreason.conversations.model import DialogueHeads
-    from emoreason.metrics.ecpe import weighted_pair_f1
-    from emoreason.training import dialogue_fit as fit
     from emoreason.training.dialogue_data import vector_table
+    from emoreason.training.dialogue_fit import tuned_pair_f1
 
     heads = DialogueHeads.load(params["heads"] or None)
     heads.emotion_lora = MemoReader(model)
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
     table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
     dim = len(next(iter(table.values())))
-    decision, dev_f1 = fit.tune_decision(heads, convs["dev"], table, dim)
-    metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4)}
+    decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim)
+    metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4), "test/pair_weighted_f1": round(test_f1, 4)}
     for split, cs in convs.items():
         pairs, gold = examples(cs, params["format"], skip_empty=False)
         probs = heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
         metrics.update({f"{split}/emotion_{k}": v for k, v in emotion_scores(gold, probs).items()})
-    gold_pairs, pred_pairs = fit.predicted_pairs(heads, convs["test"], table, dim, spans=False)
-    metrics["test/pair_weighted_f1"] = round(weighted_pair_f1(gold_pairs, pred_pairs).value, 4)
     return asdict(decision), metrics
 
 

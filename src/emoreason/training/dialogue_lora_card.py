@@ -10,7 +10,7 @@ from typing import Any
 from emoreason.conversations.records import CANONICAL
 from emoreason.training.dialogue_card import LICENCES
 from emoreason.training.dialogue_data import DialogueCorpus
-from emoreason.training.model_card import ModelCard
+from emoreason.training.model_card import ModelCard, train_command
 from emoreason.training.registry import TrainOptions
 
 
@@ -25,8 +25,6 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                     path: Path) -> Path:
     """Write the card of the fine-tuned emotion reader to `path`; returns it."""
     meta = model.config.metadata
-    settings = " ".join(f"--set {k}={v}" for k, v in sorted(options.overrides.items()))
-    limit = f" --limit {options.limit}" if options.limit else ""
     counts = {f"ECF 1.0 {split}": dict(sorted(Counter(u.emotion or "neutral" for c in convs
                                                       for u in c.utterances).items()))
               for split, convs in corpus.splits.items()}
@@ -43,8 +41,7 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                 "`emoreason converse` in place of the linear in-context head when this file sits beside the dialogue "
                 "heads; causes and spans still come from the `dialogue` heads.",
         encoder="e5-small + LoRA", weights_file="dialogue_emotion_lora.npz",
-        command=f"emoreason train dialogue-lora --data-root ../shared/data -o DIR --seed {options.seed}{limit} "
-                f"{settings}".rstrip(),
+        command=train_command("dialogue-lora", options),
         data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
         mappings={"MELD / ECF (7)": dict(CANONICAL)},
         hyperparameters={**params, "seed": options.seed, "limit": options.limit,

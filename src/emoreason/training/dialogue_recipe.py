@@ -22,7 +22,7 @@ from emoreason.conversations.records import MELD_EMOTIONS
 from emoreason.training import dialogue_fit as fit
 from emoreason.training.dialogue_data import DialogueCorpus, load_corpus, vector_table
 from emoreason.training.model_card import ModelCard
-from emoreason.training.registry import Trainer, TrainOptions, TrainResult
+from emoreason.training.registry import Trainer, TrainOptions, TrainResult, apply_overrides
 
 log = logging.getLogger(__name__)
 RECIPE_VERSION = "1"
@@ -36,15 +36,6 @@ PAIR_GRID: tuple[dict[str, Any], ...] = ({"hidden": 0, "weight_decay": 0.1, "epo
                                          {"hidden": 128, "weight_decay": 0.01, "dropout": 0.3, "epochs": 8})
 SPAN_GRID: tuple[dict[str, Any], ...] = ({"hidden": 0, "weight_decay": 1e-4, "epochs": 40},
                                          {"hidden": 32, "weight_decay": 1e-4, "epochs": 40})
-
-
-def _params(overrides: dict[str, str]) -> dict[str, Any]:
-    params = dict(DEFAULTS)
-    for key, value in overrides.items():
-        if key not in params:
-            raise ValueError(f"unknown setting {key!r}; one of {', '.join(sorted(params))}")
-        params[key] = type(params[key])(value) if not isinstance(params[key], str) else value
-    return params
 
 
 def limit_corpus(corpus: DialogueCorpus, limit: int | None) -> DialogueCorpus:
@@ -136,7 +127,7 @@ class DialogueTrainer(Trainer):
         """Run the recipe; writes the four heads, the pronoun table and ``MODEL_CARD.md``."""
         from emoreason.training.dialogue_card import pronoun_table, write_card
 
-        params = _params(options.overrides)
+        params = apply_overrides(DEFAULTS, options.overrides, "dialogue")
         corpus = limit_corpus(load_corpus(options.data_root), options.limit)
         model, info = fit_heads(corpus, params, options.seed)
         metrics = {f"{split}/{k}": round(v, 4) for split in ("dev", "test")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 #: Licences of the research data the recipes read (as far as the sources state them).
 DATA_LICENCES: dict[str, str] = {
@@ -19,6 +20,18 @@ DATA_LICENCES: dict[str, str] = {
             "GPL-3.0 (not re-checked offline); the underlying TV material: research use",
     "cmumosi": "CMU-MOSI (Zadeh et al., 2016) — research use (CMU Multimodal SDK terms)",
 }
+
+
+if TYPE_CHECKING:
+    from emoreason.training.registry import TrainOptions
+
+
+def train_command(recipe: str, options: TrainOptions) -> str:
+    """The ``emoreason train`` command line that reproduces a run (seed, limit and ``--set`` settings)."""
+    settings = " ".join(f"--set {k}={v}" for k, v in sorted(options.overrides.items()))
+    limit = f" --limit {options.limit}" if options.limit else ""
+    seed = f"--seed {options.seed}{limit}"
+    return f"emoreason train {recipe} --data-root ../shared/data -o DIR {seed} {settings}".rstrip()
 
 
 @dataclass

@@ -20,6 +20,20 @@ from typing import Any, ClassVar
 from emoreason.registry import ComponentSpec, Registry
 
 
+def apply_overrides(defaults: dict[str, Any], overrides: dict[str, str], recipe: str) -> dict[str, Any]:
+    """`defaults` with ``--set key=value`` strings applied, each cast to its default's type.
+
+    Raises:
+        ValueError: a key the recipe does not know.
+    """
+    params = dict(defaults)
+    for key, value in overrides.items():
+        if key not in params:
+            raise ValueError(f"unknown {recipe} setting {key!r}; known: {', '.join(sorted(params))}")
+        params[key] = value if isinstance(params[key], str) else type(params[key])(value)
+    return params
+
+
 @dataclass
 class TrainOptions:
     """What every recipe receives."""

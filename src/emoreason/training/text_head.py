@@ -35,8 +35,8 @@ from emoreason.training.fit import (
     fit_temperature,
     merge_ensemble,
 )
-from emoreason.training.model_card import ModelCard
-from emoreason.training.registry import Trainer, TrainOptions, TrainResult
+from emoreason.training.model_card import ModelCard, train_command
+from emoreason.training.registry import Trainer, TrainOptions, TrainResult, apply_overrides
 from emoreason.training.text_data import (
     DEV_PARTS,
     TEST_PARTS,
@@ -75,18 +75,9 @@ SEARCH_GRID: tuple[dict[str, Any], ...] = (
 LANGUAGE_KEYS = {"mer2023": "mer_languages", "meld": "meld_languages", "cmumosi": "mosi_languages"}
 
 
-def _coerce(key: str, value: str) -> Any:
-    default = DEFAULTS.get(key)
-    if default is None:
-        raise ValueError(f"unknown text-emotion setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
-    return type(default)(value) if not isinstance(default, str) else value
-
-
 def resolve_params(overrides: dict[str, str]) -> dict[str, Any]:
     """:data:`DEFAULTS` with `overrides` (strings from the command line) applied and typed."""
-    params = dict(DEFAULTS)
-    params.update({k: _coerce(k, v) for k, v in overrides.items()})
-    return params
+    return apply_overrides(DEFAULTS, overrides, "text-emotion")
 
 
 def _classifier_config(params: dict[str, Any], seed: int) -> ClassifierConfig:
@@ -210,8 +201,6 @@ class TextEmotionTrainer(Trainer):
         root = corpora.labels_dir(options.data_root)
         files = {str(p.relative_to(root)): corpora.sha256_file(p)
                  for c in ("mer2023", "meld", "cmumosi") for p in corpora.corpus_files(options.data_root, c)}
-        settings = " ".join(f"--set {k}={v}" for k, v in sorted(options.overrides.items()))
-        limit = f" --limit {options.limit}" if options.limit else ""
         dev_table = table_markdown(dev_rows) + f"\n\nDev score (selection): {dev_score(dev_rows):.4f}; " \
             f"temperature {head.temperature}; dev ECE {head.metadata['dev_ece']}; " \
             f"valence ridge alpha {head.metadata['valence_alpha']}."
@@ -223,8 +212,7 @@ class TextEmotionTrainer(Trainer):
                     "logistic regression (pooling weight and temperature chosen on the dev splits), trained by "
                     "emoreason's recipe.",
             encoder=head.encoder, weights_file=WEIGHTS_NAME,
-            command=f"emoreason train text-emotion --data-root ../shared/data -o DIR --seed {options.seed}"
-                    f"{limit} {settings}".rstrip(),
+            command=train_command("text-emotion", options),
             data_files=files, corpora=["mer2023", "meld", "cmumosi"],
             class_counts={f"train {k}": v for k, v in _class_counts(sets["train"]).items()}
             | {f"dev {k}": v for k, v in _class_counts(sets["dev"]).items()},
