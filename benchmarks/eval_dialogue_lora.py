@@ -5,8 +5,14 @@ the reader and of the frozen head, then the ECAC Subtask-2 weighted pair F1 of t
 pipeline with each (the shipped cause head; each reader's decision settings re-tuned on ECF dev).
 Train the reader with ``emoreason train dialogue-lora --data-root ../shared/data -o DIR``.
 
+``ecf_dev_no_exclaim`` is ECF 1.0 dev with every ``!`` read as ``.``: how far a reader leans on
+exclamation marks (transcripts differ in how often they write them).
+``--pool-with FILE`` averages the reader with a second one (``converse``'s ReaderPool);
+``--linear-weights 0,0.2,0.35,0.5`` lets dev also choose the linear head's pooled share.
+
 Usage:
-    python benchmarks/eval_dialogue_lora.py [--adapter DIR/dialogue_emotion_lora.npz] [--data-root ../shared/data]
+    python benchmarks/eval_dialogue_lora.py [--adapter DIR/dialogue_emotion_lora.npz] [--pool-with FILE]
+                                            [--linear-weights 0,...] [--data-root ../shared/data]
 """
 
 from __future__ import annotations
@@ -33,22 +39,32 @@ def _frozen(heads: object, convs: list, table: dict) -> np.ndarray:
                                                  [u.speaker for u in c.utterances]) for c in convs])
 
 
-def _subtask2(heads: object, dev: list, test: list, table: dict) -> dict[str, float]:
+def _no_exclaim(convs: list) -> list:
+    """Copies of `convs` with every ``!`` of their texts replaced by ``.``."""
+    return [c.model_copy(update={"utterances": [u.model_copy(update={"text": u.text.replace("!", ".")})
+                                                for u in c.utterances]}) for c in convs]
+
+
+def _subtask2(heads: object, dev: list, test: list, table: dict,
+              shares: tuple[float, ...] = (0.0,)) -> dict[str, float]:
     from emoreason.training.dialogue_fit import tuned_pair_f1
 
     dim = len(next(iter(table.values())))
-    decision, dev_f1, test_f1 = tuned_pair_f1(heads, dev, test, table, dim)  # type: ignore[arg-type]
+    decision, dev_f1, test_f1 = tuned_pair_f1(heads, dev, test, table, dim, shares)  # type: ignore[arg-type]
     return {"dev_pair_f1": round(dev_f1, 4), "ecac_test_pair_f1": round(test_f1, 4),
-            "neutral_scale": decision.neutral_scale, "cause_threshold": decision.cause_threshold}
+            "neutral_scale": decision.neutral_scale, "cause_threshold": decision.cause_threshold,
+            "linear_weight": decision.linear_weight}
 
 
 def main() -> int:
     """Evaluate and print one JSON record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", type=Path, default=None, help="reader file (default: the shipped one)")
+    parser.add_argument("--pool-with", type=Path, default=None, help="a second reader file to average with")
+    parser.add_argument("--linear-weights", default="0", help="shares of the linear head dev may choose from")
     parser.add_argument("--data-root", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args()
-    from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads
+    from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, ReaderPool
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.tasks.loaders.ecf import read_ecac_conversations
     from emoreason.training.dialogue_data import load_corpus, vector_table
@@ -58,14 +74,19 @@ def main() -> int:
         print(f"{args.data_root}: shared data not found; nothing to evaluate", file=sys.stderr)
         return 2
     reader = LoraClassifier.load(args.adapter or WEIGHTS_DIR / LORA_FILE)
+    if args.pool_with is not None:
+        reader = ReaderPool([reader, LoraClassifier.load(args.pool_with)])
     fmt = reader.config.metadata.get("input_format", "prev")
     corpus = load_corpus(args.data_root)
     sets = {"ecf_dev": corpus.splits["dev"], "ecf_test": corpus.splits["test"],
             "ecac_test": read_ecac_conversations(args.data_root / ECAC_TEST)[0]}
+    sets["ecf_dev_no_exclaim"] = _no_exclaim(sets["ecf_dev"])
     frozen = DialogueHeads.load()
     frozen.emotion_lora = None
     table = vector_table(sorted({u.text for cs in sets.values() for c in cs for u in c.utterances}), frozen.encoder)
-    memo, record = MemoReader(reader), {"adapter": str(args.adapter or WEIGHTS_DIR / LORA_FILE), "format": fmt}
+    memo = MemoReader(reader)
+    record = {"adapter": str(args.adapter or WEIGHTS_DIR / LORA_FILE), "pool_with": str(args.pool_with or ""),
+              "format": fmt}
     for name, convs in sets.items():
         pairs, gold = examples(convs, fmt, skip_empty=False)
         started = time.perf_counter()
@@ -76,7 +97,8 @@ def main() -> int:
     record["subtask2_frozen"] = _subtask2(frozen, sets["ecf_dev"], sets["ecac_test"], table)
     with_reader = DialogueHeads.load()
     with_reader.emotion_lora = memo
-    record["subtask2_reader"] = _subtask2(with_reader, sets["ecf_dev"], sets["ecac_test"], table)
+    shares = tuple(float(x) for x in args.linear_weights.split(","))
+    record["subtask2_reader"] = _subtask2(with_reader, sets["ecf_dev"], sets["ecac_test"], table, shares)
     record["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(record, indent=2))
     return 0

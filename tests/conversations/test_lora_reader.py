@@ -23,6 +23,22 @@ def test_turn_pairs_put_the_previous_turn_first() -> None:
     assert [c for c, _ in turn_pairs(TEXTS, SPEAKERS, context=False)] == [None, None, None]
 
 
+def test_exclamation_dropout_swaps_only_exclamation_marks_at_its_rate() -> None:
+    import random
+
+    from emoreason.training.dialogue_lora import drop_exclamations
+
+    pairs = [("Ross: Hi!", "Rachel: Oh my God! Really?!")] * 400 + [(None, "Joey: How you doin'?")]
+    out = drop_exclamations(pairs, 0.5, random.Random(0))
+    assert out[-1] == (None, "Joey: How you doin'?")
+    assert all(a.replace("!", ".") == c.replace("!", ".") for (c, _), (a, _) in zip(pairs, out, strict=True) if c)
+    kept = sum(t.count("!") + (c or "").count("!") for c, t in out) / sum(t.count("!") + (c or "").count("!")
+                                                                          for c, t in pairs)
+    assert 0.45 < kept < 0.55
+    assert drop_exclamations(pairs, 0.0, random.Random(0)) == pairs
+    assert all("!" not in t for _, t in drop_exclamations(pairs, 1.0, random.Random(0)))
+
+
 @pytest.fixture(scope="module")
 def heads_with_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     pytest.importorskip("torch", reason="the fine-tuned reader runs on torch")
@@ -57,6 +73,55 @@ def test_a_reader_beside_the_heads_reads_emotions_in_context(heads_with_reader: 
                                           (ours * np.r_[0.5, np.ones(6)]).argmax(1)]
 
 
+def test_the_decision_pools_the_reader_with_the_linear_head(heads_with_reader: tuple[Path, object]) -> None:
+    from dataclasses import replace
+
+    folder, _ = heads_with_reader
+    heads = DialogueHeads.load(folder)
+    assert heads.decision.linear_weight == 0.0  # a reader file without the setting: the reader alone
+    vectors = np.random.default_rng(1).normal(size=(3, 384)).astype(np.float32)
+    reader = emotion_probabilities(heads, vectors, SPEAKERS, texts=TEXTS)
+    linear = emotion_probabilities(heads, vectors, SPEAKERS)
+    heads.decision = replace(heads.decision, linear_weight=0.35)
+    pooled = emotion_probabilities(heads, vectors, SPEAKERS, texts=TEXTS)
+    np.testing.assert_allclose(pooled, 0.65 * reader + 0.35 * linear, atol=1e-6)
+    np.testing.assert_allclose(pooled.sum(axis=1), 1.0, atol=1e-6)
+    heads.decision = replace(heads.decision, linear_weight=1.0)
+    np.testing.assert_allclose(emotion_probabilities(heads, vectors, SPEAKERS, texts=TEXTS), linear, atol=1e-6)
+
+
+def test_a_reader_pooled_with_a_companion_averages_both(heads_with_reader: tuple[Path, object],
+                                                       tmp_path: Path) -> None:
+    import hashlib
+
+    from emoreason.conversations.model import DialogueModelError, ReaderPool
+    from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
+
+    folder, first = heads_with_reader
+    pooled = tmp_path / "pooled"
+    shutil.copytree(folder, pooled)
+    other = LoraClassifier(LoraConfig(classes=list(MELD_EMOTIONS), rank=2, targets=("q", "v"), max_length=32), seed=9)
+    other.save(pooled / "other.npz")
+    main = LoraClassifier.load(pooled / LORA_FILE)
+    digest = hashlib.sha256((pooled / "other.npz").read_bytes()).hexdigest()
+    main.config.metadata = {**main.config.metadata, "pooled_with": [{"file": "other.npz", "sha256": digest}]}
+    main.save(pooled / LORA_FILE)
+    heads = DialogueHeads.load(pooled)
+    assert isinstance(heads.emotion_lora, ReaderPool) and heads.model_ids()["heads"].count(" + ") == 2
+    pairs = turn_pairs(TEXTS, SPEAKERS)
+    args = ([p[1] for p in pairs], [p[0] for p in pairs])
+    expected = (first.probabilities(*args) + other.probabilities(*args)) / 2  # type: ignore[attr-defined]
+    vectors = np.zeros((3, 384), dtype=np.float32)
+    np.testing.assert_allclose(emotion_probabilities(heads, vectors, SPEAKERS, texts=TEXTS), expected, atol=1e-6)
+    other.config.metadata = {"changed": True}  # another file under the recorded name
+    other.save(pooled / "other.npz")
+    with pytest.raises(DialogueModelError, match="sha256"):
+        DialogueHeads.load(pooled)
+    (pooled / "other.npz").unlink()
+    with pytest.raises(DialogueModelError, match="other.npz"):
+        DialogueHeads.load(pooled)
+
+
 def test_a_broken_reader_file_is_a_clear_error(heads_with_reader: tuple[Path, object], tmp_path: Path) -> None:
     from emoreason.conversations.model import DialogueModelError
 
@@ -86,3 +151,29 @@ def test_recipe_writes_a_reader_the_heads_load(shared_data: Path, tmp_path: Path
     assert meta["input_format"] == "prev" and len(meta["history"]) == 1
     assert heads.decision.neutral_scale == meta["decision"]["neutral_scale"]
     assert "ECF 1.0" in result.model_card.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_recipe_pools_a_new_reader_with_an_earlier_one(shared_data: Path, tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the recipe fine-tunes with torch")
+    from emoreason.conversations.model import ReaderPool
+    from emoreason.training.dialogue_lora import COMPANION_FILE
+    from emoreason.training.registry import TRAINERS, TrainOptions
+
+    tiny = {"epochs": "1", "max_length": "24", "rank": "2", "targets": "q,v"}
+    first = TRAINERS.resolve("dialogue-lora")().train(
+        TrainOptions(data_root=shared_data, out_dir=tmp_path / "first", limit=20, overrides=tiny))
+    second = TRAINERS.resolve("dialogue-lora")().train(
+        TrainOptions(data_root=shared_data, out_dir=tmp_path / "second", limit=20, seed=1,
+                     overrides={**tiny, "pool_with": str(first.weights), "linear_weights": "0,0.5"}))
+    assert (tmp_path / "second" / COMPANION_FILE).read_bytes() == first.weights.read_bytes()
+    assert "pooled with" in second.model_card.read_text(encoding="utf-8")
+    for path in WEIGHTS_DIR.iterdir():
+        if path.is_file() and path.name != LORA_FILE:
+            shutil.copy(path, tmp_path / "second" / path.name)
+    heads = DialogueHeads.load(tmp_path / "second")
+    assert isinstance(heads.emotion_lora, ReaderPool) and len(heads.emotion_lora.readers) == 2
+    assert heads.decision.linear_weight in (0.0, 0.5)
+    from emoreason.heads.e5_lora import LoraClassifier
+
+    assert LoraClassifier.load(first.weights).config.metadata["decision"]["linear_weight"] == 0.0  # the default

@@ -30,6 +30,8 @@ def test_settings_are_typed_and_unknown_ones_refused() -> None:
     assert params["hidden"] == 64 and params["weight_decay"] == 0.01 and params["class_weight"] == "sqrt"
     with pytest.raises(ValueError, match="unknown text-emotion setting"):
         resolve_params({"hiden": "3"})
+    with pytest.raises(ValueError, match="--set hidden=wide: not a int"):
+        resolve_params({"hidden": "wide"})
 
 
 def test_cli_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ the cause head's metadata under ``decision``.
 
 When the folder also holds ``dialogue_emotion_lora.npz`` (``emoreason train dialogue-lora``: e5-small
 fine-tuned with LoRA adapters, :mod:`emoreason.heads.e5_lora`) and torch is installed, that reader
-gives the in-context emotions and its own dev-fitted decision settings; the linear heads give the rest.
+gives the in-context emotions — pooled with the linear in-context head by a dev-fitted weight — and
+its own dev-fitted decision settings; the linear heads give the rest.
 
 Inference for one dialogue is linear in its length: each utterance sees the turn before it
 and who spoke, and each emotion utterance is paired with at most
@@ -45,6 +46,7 @@ class Decision:
     neutral_scale: float = 1.0  # p(neutral) is multiplied by this before the argmax
     cause_threshold: float = 0.5  # a candidate becomes a cause at or above this probability
     max_causes: int = 4
+    linear_weight: float = 0.0  # share of the frozen in-context head pooled with the fine-tuned reader
 
 
 @dataclass
@@ -79,7 +81,8 @@ class DialogueHeads:
         meta = self.emotion.metadata  # type: ignore[attr-defined]
         tag = f"{meta.get('head', 'dialogue')}@{meta.get('trained', '?')}"
         if self.emotion_lora is not None:
-            tag += f" + {self.emotion_lora.config.metadata.get('trained', 'dialogue-lora')}"  # type: ignore[attr-defined]
+            readers = getattr(self.emotion_lora, "readers", [self.emotion_lora])
+            tag += "".join(f" + {r.config.metadata.get('trained', 'dialogue-lora')}" for r in readers)
         return {"encoder": self.encoder, "heads": tag, "weights": self.source}
 
     @classmethod
@@ -117,8 +120,21 @@ class DialogueHeads:
                    emotion_lora=lora)
 
 
+class ReaderPool:
+    """Fine-tuned readers whose probabilities are averaged; the first one's config (decision, metadata) speaks."""
+
+    def __init__(self, readers: list[object]) -> None:
+        self.readers = readers
+        self.config = readers[0].config  # type: ignore[attr-defined]
+
+    def probabilities(self, texts: list[str], contexts: list[str | None]) -> np.ndarray:
+        """Mean of the readers' (n, 7) probabilities."""
+        return np.mean([r.probabilities(texts, contexts) for r in self.readers], axis=0)  # type: ignore[attr-defined]
+
+
 def _load_lora(path: Path) -> object | None:
-    """The fine-tuned emotion reader at `path`, or None when there is none (or torch is not installed)."""
+    """The fine-tuned emotion reader at `path` (a :class:`ReaderPool` when its metadata names companions
+    under ``pooled_with``), or None when there is none (or torch is not installed)."""
     if not path.is_file():
         return None
     import importlib.util
@@ -128,9 +144,24 @@ def _load_lora(path: Path) -> object | None:
     from emoreason.heads.e5_lora import LoraClassifier, LoraFileError
 
     try:
-        return LoraClassifier.load(path)
+        reader = LoraClassifier.load(path)
+        companions = [LoraClassifier.load(_companion(path, entry))
+                      for entry in reader.config.metadata.get("pooled_with", [])]
     except LoraFileError as exc:
         raise DialogueModelError(str(exc)) from exc
+    return ReaderPool([reader, *companions]) if companions else reader
+
+
+def _companion(path: Path, entry: dict) -> Path:
+    """The companion reader file named by `entry` beside `path`, checked against its recorded sha256."""
+    import hashlib
+
+    other = path.with_name(str(entry.get("file", "")))
+    if not other.is_file():
+        raise DialogueModelError(f"{other}: reader pooled with {path.name} not found; keep the two files together")
+    if entry.get("sha256") and hashlib.sha256(other.read_bytes()).hexdigest() != entry["sha256"]:
+        raise DialogueModelError(f"{other}: not the reader {path.name} was pooled with (sha256 differs)")
+    return other
 
 
 _DEFAULT: DialogueHeads | None = None
@@ -157,13 +188,19 @@ def emotion_probabilities(heads: DialogueHeads, vectors: np.ndarray, speakers: l
                           *, context: bool = True, texts: list[str] | None = None) -> np.ndarray:
     """(n, 7) probabilities over :data:`MELD_EMOTIONS`, with or without the context head.
 
-    In context, the fine-tuned reader answers when the heads have one and `texts` are given.
+    In context, the fine-tuned reader answers when the heads have one and `texts` are given, pooled
+    with the frozen in-context head by the dev-fitted ``decision.linear_weight``.
     """
     if context and heads.emotion_lora is not None and texts is not None:
         if not texts:
             return np.zeros((0, len(MELD_EMOTIONS)))
         pairs = feats.turn_pairs(texts, speakers)
-        return heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
+        reader = heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
+        weight = heads.decision.linear_weight
+        if weight <= 0.0:
+            return reader
+        linear = heads.emotion.probabilities(feats.context_rows(vectors, speakers))  # type: ignore[attr-defined]
+        return (1.0 - weight) * reader + weight * linear
     if not context:
         if heads.emotion_plain is None:
             raise DialogueModelError("these weights hold no no-context emotion head")

