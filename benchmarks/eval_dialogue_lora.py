@@ -5,10 +5,11 @@ the reader and of the frozen head, then the ECAC Subtask-2 weighted pair F1 of t
 pipeline with each (the shipped cause head; each reader's decision settings re-tuned on ECF dev).
 Train the reader with ``emoreason train dialogue-lora --data-root ../shared/data -o DIR``.
 
-``ecf_dev_no_exclaim`` is ECF 1.0 dev with every ``!`` read as ``.``: how far a reader leans on
-exclamation marks (transcripts differ in how often they write them).
-``--pool-with FILE`` averages the reader with a second one (``converse``'s ReaderPool);
-``--linear-weights 0,0.2,0.35,0.5`` lets dev also choose the linear head's pooled share.
+Per set it also gives the share of utterances with a ``!``, and how often the reader (with its
+stored neutral prior) and the gold labels say neutral. ``ecf_dev_no_exclaim`` is ECF 1.0 dev with
+every ``!`` read as ``.``: how far a reader leans on exclamation marks (transcripts differ in how
+often they write them). ``--pool-with FILE`` averages the reader with a second one (``converse``'s
+ReaderPool); ``--linear-weights 0,0.2,0.35,0.5`` lets dev also choose the linear head's pooled share.
 
 Usage:
     python benchmarks/eval_dialogue_lora.py [--adapter DIR/dialogue_emotion_lora.npz] [--pool-with FILE]
@@ -64,7 +65,7 @@ def main() -> int:
     parser.add_argument("--linear-weights", default="0", help="shares of the linear head dev may choose from")
     parser.add_argument("--data-root", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args()
-    from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, ReaderPool
+    from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, ReaderPool, adjust_prior
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.tasks.loaders.ecf import read_ecac_conversations
     from emoreason.training.dialogue_data import load_corpus, vector_table
@@ -91,9 +92,15 @@ def main() -> int:
         pairs, gold = examples(convs, fmt, skip_empty=False)
         started = time.perf_counter()
         probs = memo.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
+        seconds = time.perf_counter() - started
+        scale = reader.config.metadata.get("decision", {}).get("neutral_scale", 1.0)
         record[name] = {"reader": emotion_scores(gold, probs), "frozen": emotion_scores(gold, _frozen(frozen, convs,
                                                                                                      table)),
-                        "n": len(gold), "reader_utterances_per_s": round(len(gold) / (time.perf_counter() - started))}
+                        "n": len(gold), "reader_utterances_per_s": round(len(gold) / seconds),
+                        "share_with_exclamation": round(float(np.mean(["!" in u.text for c in convs
+                                                                       for u in c.utterances])), 3),
+                        "reader_neutral_rate": round(float(np.mean(adjust_prior(probs, scale).argmax(1) == 0)), 3),
+                        "gold_neutral_rate": round(float(np.mean(gold == 0)), 3)}
     record["subtask2_frozen"] = _subtask2(frozen, sets["ecf_dev"], sets["ecac_test"], table)
     with_reader = DialogueHeads.load()
     with_reader.emotion_lora = memo

@@ -237,13 +237,19 @@ def finish(model: Any, history: list[dict[str, Any]], corpus: Any, params: dict[
     reader, pooled = _pool(model, params, out)
     decision, metrics = decide_and_score(reader, corpus, params)
     model.config.metadata = {"head": "dialogue-emotion-lora", "input_format": params["format"],
-                             "trained": f"ecf1-{params['fit_on']}-lora-seed{options.seed}", "decision": decision,
+                             "trained": _tag(params, options.seed), "decision": decision,
                              "history": history, "metrics": metrics, "pooled_with": pooled,
                              "hyperparameters": {**params, "seed": options.seed, "limit": options.limit},
                              "train_seconds": round(seconds, 1)}
     weights = model.save(out / LORA_FILE)
     card = write_lora_card(options, params, corpus, model, out / CARD_NAME)
     return TrainResult(head=DialogueLoraTrainer.name, weights=weights, model_card=card, metrics=metrics)
+
+
+def _tag(params: dict[str, Any], seed: int) -> str:
+    """The reader's version string in result records, e.g. ``ecf1-train-lora-exclaim0.5-seed0``."""
+    exclaim = float(params["exclaim_dropout"])
+    return f"ecf1-{params['fit_on']}-lora{f'-exclaim{exclaim:g}' if exclaim else ''}-seed{seed}"
 
 
 def _pool(model: Any, params: dict[str, Any], out: Path) -> tuple[Any, list[dict[str, str]]]:

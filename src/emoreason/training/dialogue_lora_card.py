@@ -46,8 +46,11 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                 f"{params['targets']} and a softmax head, fine-tuned on ECF 1.0 {' + '.join(fitted)} to read each "
                 "utterance's emotion (MELD's 7) " + ("after the turn before it" if params["format"] == "prev"
                                                     else "from the utterance alone") + ". Used by "
-                "`emoreason converse`, pooled with the linear in-context head, when this file sits beside the "
-                "dialogue heads; causes and spans still come from the `dialogue` heads.",
+                "`emoreason converse` in place of the linear in-context head (pooled with it when the decision's "
+                "`linear_weight` is above 0) when this file sits beside the dialogue heads; causes and spans still "
+                "come from the `dialogue` heads." + (f" Training inputs read each `!` as `.` with probability "
+                                                     f"{params['exclaim_dropout']:g} (drawn afresh each epoch)."
+                                                     if float(params["exclaim_dropout"]) else ""),
         encoder="e5-small + LoRA", weights_file="dialogue_emotion_lora.npz",
         command=train_command("dialogue-lora", options),
         data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
