@@ -7,8 +7,8 @@ the cause head's metadata under ``decision``.
 
 When the folder also holds ``dialogue_emotion_lora.npz`` (``emoreason train dialogue-lora``: e5-small
 fine-tuned with LoRA adapters, :mod:`emoreason.heads.e5_lora`) and torch is installed, that reader
-gives the in-context emotions — pooled with the linear in-context head by a dev-fitted weight — and
-its own dev-fitted decision settings; the linear heads give the rest.
+gives the in-context emotions (pooled with the linear in-context head when its decision's
+``linear_weight`` is above 0) and its own dev-fitted decision settings; the linear heads give the rest.
 
 Inference for one dialogue is linear in its length: each utterance sees the turn before it
 and who spoke, and each emotion utterance is paired with at most

