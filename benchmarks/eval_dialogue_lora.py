@@ -69,7 +69,7 @@ def main() -> int:
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.tasks.loaders.ecf import read_ecac_conversations
     from emoreason.training.dialogue_data import load_corpus, vector_table
-    from emoreason.training.dialogue_lora import MemoReader, emotion_scores, examples
+    from emoreason.training.dialogue_lora import MemoReader, emotion_scores, examples, linear_shares
 
     if not args.data_root.is_dir():
         print(f"{args.data_root}: shared data not found; nothing to evaluate", file=sys.stderr)
@@ -104,7 +104,7 @@ def main() -> int:
     record["subtask2_frozen"] = _subtask2(frozen, sets["ecf_dev"], sets["ecac_test"], table)
     with_reader = DialogueHeads.load()
     with_reader.emotion_lora = memo
-    shares = tuple(float(x) for x in args.linear_weights.split(","))
+    shares = linear_shares(args.linear_weights)
     record["subtask2_reader"] = _subtask2(with_reader, sets["ecf_dev"], sets["ecac_test"], table, shares)
     record["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(record, indent=2))

@@ -165,7 +165,8 @@ def test_recipe_pools_a_new_reader_with_an_earlier_one(shared_data: Path, tmp_pa
         TrainOptions(data_root=shared_data, out_dir=tmp_path / "first", limit=20, overrides=tiny))
     second = TRAINERS.resolve("dialogue-lora")().train(
         TrainOptions(data_root=shared_data, out_dir=tmp_path / "second", limit=20, seed=1,
-                     overrides={**tiny, "pool_with": str(first.weights), "linear_weights": "0,0.5"}))
+                     overrides={**tiny, "pool_with": str(first.weights), "linear_weights": "0,0.5",
+                                "exclaim_dropout": "0.5"}))
     assert (tmp_path / "second" / COMPANION_FILE).read_bytes() == first.weights.read_bytes()
     assert "pooled with" in second.model_card.read_text(encoding="utf-8")
     for path in WEIGHTS_DIR.iterdir():
@@ -174,6 +175,7 @@ def test_recipe_pools_a_new_reader_with_an_earlier_one(shared_data: Path, tmp_pa
     heads = DialogueHeads.load(tmp_path / "second")
     assert isinstance(heads.emotion_lora, ReaderPool) and len(heads.emotion_lora.readers) == 2
     assert heads.decision.linear_weight in (0.0, 0.5)
+    assert "lora-exclaim0.5-seed1" in heads.model_ids()["heads"]
     from emoreason.heads.e5_lora import LoraClassifier
 
     assert LoraClassifier.load(first.weights).config.metadata["decision"]["linear_weight"] == 0.0  # the default

@@ -40,20 +40,31 @@ DEFAULTS: dict[str, Any] = {
     "epochs": 3, "batch_size": 32, "lr": 1e-3, "head_lr": 3e-3, "fit_on": "train", "heads": "", "pool_with": "",
     "linear_weights": "0", "exclaim_dropout": 0.0,
 }
-#: The file name a ``pool_with`` reader gets beside the new one.
+#: The file names a ``pool_with`` reader and its card get beside the new one.
 COMPANION_FILE = "dialogue_emotion_lora-pool1.npz"
+COMPANION_CARD = "MODEL_CARD-lora-pool1.md"
+
+
+def linear_shares(value: object) -> tuple[float, ...]:
+    """The ``linear_weights`` setting as shares in [0, 1].
+
+    Raises:
+        ValueError: not comma-separated numbers in [0, 1].
+    """
+    try:
+        shares = tuple(float(x) for x in str(value).split(","))
+    except ValueError:
+        shares = (-1.0,)
+    if not all(0.0 <= x <= 1.0 for x in shares):
+        raise ValueError(f"linear_weights must be comma-separated numbers in [0, 1], not {value!r}")
+    return shares
 
 
 def _params(overrides: dict[str, str]) -> dict[str, Any]:
     params = apply_overrides(DEFAULTS, overrides, "dialogue-lora")
     if params["format"] not in ("prev", "plain"):
         raise ValueError(f"format must be prev or plain, not {params['format']!r}")
-    try:
-        shares = [float(x) for x in str(params["linear_weights"]).split(",")]
-    except ValueError:
-        shares = [-1.0]
-    if not all(0.0 <= x <= 1.0 for x in shares):
-        raise ValueError(f"linear_weights must be comma-separated numbers in [0, 1], not {params['linear_weights']!r}")
+    linear_shares(params["linear_weights"])
     if not 0.0 <= float(params["exclaim_dropout"]) <= 1.0:
         raise ValueError(f"exclaim_dropout must lie in [0, 1], not {params['exclaim_dropout']}")
     return params
@@ -139,21 +150,25 @@ def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tupl
     model = LoraClassifier(config, seed=seed)
     train_pairs, train_y = examples(train, params["format"], skip_empty=True)
     dev_pairs, dev_y = examples(dev, params["format"], skip_empty=False)
-    rows = [model.batch([p])[0][0].tolist() for p in train_pairs]
+    exclaim, aug_rng = float(params["exclaim_dropout"]), random.Random(seed + 1)
+
+    def token_rows(pairs: list[tuple[str | None, str]]) -> list[list[int]]:
+        return [model.batch([p])[0][0].tolist() for p in pairs]
+
+    rows = [] if exclaim > 0.0 else token_rows(train_pairs)  # with dropout: tokenised afresh each epoch
     optimiser = torch.optim.AdamW([{"params": model.adapter_parameters(), "lr": float(params["lr"])},
                                    {"params": model.head_parameters(), "lr": float(params["head_lr"])}],
                                   weight_decay=0.01)
-    steps = int(params["epochs"]) * -(-len(rows) // int(params["batch_size"]))
+    steps = int(params["epochs"]) * -(-len(train_pairs) // int(params["batch_size"]))
     warmup = max(1, int(0.06 * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
     best: tuple[float, dict[str, np.ndarray] | None, float] = (-1.0, None, 1.0)
     history: list[dict[str, Any]] = []
-    exclaim, aug_rng = float(params["exclaim_dropout"]), random.Random(seed + 1)
     for epoch in range(int(params["epochs"])):
         started = time.time()
-        if exclaim > 0.0:  # a fresh draw every epoch
-            rows = [model.batch([p])[0][0].tolist() for p in drop_exclamations(train_pairs, exclaim, aug_rng)]
+        if exclaim > 0.0:
+            rows = token_rows(drop_exclamations(train_pairs, exclaim, aug_rng))
         loss = _run_epoch(model, rows, train_y, params, rng, optimiser, schedule)
         logits = model.raw_logits(dev_pairs)
         history.append({"epoch": epoch + 1, "train_loss": round(loss, 4), **emotion_scores(dev_y, logits),
@@ -193,8 +208,8 @@ def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[d
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
     table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
     dim = len(next(iter(table.values())))
-    shares = tuple(float(x) for x in str(params["linear_weights"]).split(","))
-    decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim, shares)
+    decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim,
+                                              linear_shares(params["linear_weights"]))
     metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4), "test/pair_weighted_f1": round(test_f1, 4)}
     for split, cs in convs.items():  # the emotions converse reads: the reader pooled as the decision says
         _pairs, gold = examples(cs, params["format"], skip_empty=False)
@@ -270,5 +285,5 @@ def _pool(model: Any, params: dict[str, Any], out: Path) -> tuple[Any, list[dict
     if source.resolve() != (out / COMPANION_FILE).resolve():
         shutil.copyfile(source, out / COMPANION_FILE)
         if source.with_name(CARD_NAME).is_file():
-            shutil.copyfile(source.with_name(CARD_NAME), out / CARD_NAME.replace(".md", "-pool1.md"))
+            shutil.copyfile(source.with_name(CARD_NAME), out / COMPANION_CARD)
     return ReaderPool([model, other]), [{"file": COMPANION_FILE, "sha256": sha256(out / COMPANION_FILE)}]

@@ -10,6 +10,7 @@ from typing import Any
 from emoreason.conversations.records import CANONICAL
 from emoreason.training.dialogue_card import LICENCES
 from emoreason.training.dialogue_data import DialogueCorpus
+from emoreason.training.dialogue_lora import COMPANION_CARD
 from emoreason.training.model_card import ModelCard, train_command
 from emoreason.training.registry import TrainOptions
 
@@ -31,7 +32,7 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
     fitted = str(params["fit_on"]).split("+")
     in_sample = "test" in fitted
     pooled = "".join(f"This reader is pooled with `{e['file']}` (sha256 `{e['sha256'][:12]}…`, its card "
-                     "`MODEL_CARD-lora-pool1.md`; keep the files together): their probabilities are averaged, and "
+                     f"`{COMPANION_CARD}`; keep the files together): their probabilities are averaged, and "
                      "the decision settings and every score below are the pool's.\n\n"
                      for e in meta.get("pooled_with", []))
     selection = pooled + (f"Epochs (dev weighted F1 picks the epoch; temperature {model.config.temperature} "
