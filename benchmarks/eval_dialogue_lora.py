@@ -71,6 +71,7 @@ def main() -> int:
     from emoreason.training.dialogue_data import load_corpus, vector_table
     from emoreason.training.dialogue_lora import MemoReader, emotion_scores, examples, linear_shares
 
+    shares = linear_shares(args.linear_weights)  # a bad value fails before any work
     if not args.data_root.is_dir():
         print(f"{args.data_root}: shared data not found; nothing to evaluate", file=sys.stderr)
         return 2
@@ -104,7 +105,6 @@ def main() -> int:
     record["subtask2_frozen"] = _subtask2(frozen, sets["ecf_dev"], sets["ecac_test"], table)
     with_reader = DialogueHeads.load()
     with_reader.emotion_lora = memo
-    shares = linear_shares(args.linear_weights)
     record["subtask2_reader"] = _subtask2(with_reader, sets["ecf_dev"], sets["ecac_test"], table, shares)
     record["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(record, indent=2))
@@ -112,4 +112,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from emoreason.errors import EmoreasonError
+
+    try:
+        sys.exit(main())
+    except (EmoreasonError, ValueError) as exc:  # a bad file or setting: one line, exit 2
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

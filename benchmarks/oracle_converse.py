@@ -83,4 +83,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from emoreason.errors import EmoreasonError
+
+    try:
+        sys.exit(main())
+    except (EmoreasonError, ValueError) as exc:  # a bad file or setting: one line, exit 2
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
