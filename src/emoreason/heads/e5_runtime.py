@@ -431,6 +431,11 @@ class _Packing:
         flat = real.reshape(-1).nonzero().squeeze(1)
         return cls(rows, width, flat, flat // width, real[:, None, None, :], lens)
 
+    def to(self, device: torch.device) -> _Packing:
+        """The same packing with its index tensors on `device`."""
+        return _Packing(self.rows, self.width, self.flat.to(device), self.row_of.to(device), self.mask.to(device),
+                        self.lengths.to(device))
+
     def attend(self, qkv: torch.Tensor, heads: int) -> torch.Tensor:
         """Masked multi-head attention of packed (T, 3H) projections → packed (T, H) context."""
         import torch

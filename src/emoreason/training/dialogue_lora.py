@@ -11,8 +11,9 @@ head pooled with the reader) on dev together with the shipped dialogue heads (``
 for others). ``exclaim_dropout=p`` reads each ``!`` of a training input as ``.`` with probability
 ``p`` (drawn afresh each epoch). ``fit_on=train+test``
 fits on all of ECAC's training conversations (ECF 1.0 test rows then become in-sample);
-``pool_with=FILE`` averages the new reader with an earlier one (copied beside it, named in the
-new file's metadata) and tunes the decision for the pair. Writes ``dialogue_emotion_lora.npz``
+``pool_with=FILE[,FILE…]`` averages the new reader with earlier ones (copied beside it, named in
+the new file's metadata) and tunes the decision for the pool. ``format=prev2``…``prev4`` show the
+reader more earlier turns; ``device=auto`` trains on a GPU where torch sees one. Writes ``dialogue_emotion_lora.npz``
 (no pickle) and ``MODEL_CARD-lora.md``; copy them next to the dialogue heads to use them. Test
 splits only fill the evaluation table.
 """
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from emoreason.conversations.features import turn_pairs
+from emoreason.conversations.features import format_turns, turn_pairs
 from emoreason.conversations.model import LORA_FILE
 from emoreason.conversations.records import MELD_EMOTIONS
 from emoreason.training.registry import Trainer, TrainOptions, TrainResult, apply_overrides
@@ -38,11 +39,11 @@ CARD_NAME = "MODEL_CARD-lora.md"
 DEFAULTS: dict[str, Any] = {
     "format": "prev", "targets": "q,v,fi,fo", "rank": 8, "alpha": 16.0, "max_length": 64, "dropout": 0.1,
     "epochs": 3, "batch_size": 32, "lr": 1e-3, "head_lr": 3e-3, "fit_on": "train", "heads": "", "pool_with": "",
-    "linear_weights": "0", "exclaim_dropout": 0.0,
+    "linear_weights": "0", "exclaim_dropout": 0.0, "device": "auto",
 }
-#: The file names a ``pool_with`` reader and its card get beside the new one.
-COMPANION_FILE = "dialogue_emotion_lora-pool1.npz"
-COMPANION_CARD = "MODEL_CARD-lora-pool1.md"
+#: The file names the k-th ``pool_with`` reader (k = 1, 2, …) and its card get beside the new one.
+COMPANION_FILE = "dialogue_emotion_lora-pool{k}.npz"
+COMPANION_CARD = "MODEL_CARD-lora-pool{k}.md"
 
 
 def linear_shares(value: object) -> tuple[float, ...]:
@@ -62,8 +63,8 @@ def linear_shares(value: object) -> tuple[float, ...]:
 
 def _params(overrides: dict[str, str]) -> dict[str, Any]:
     params = apply_overrides(DEFAULTS, overrides, "dialogue-lora")
-    if params["format"] not in ("prev", "plain"):
-        raise ValueError(f"format must be prev or plain, not {params['format']!r}")
+    format_turns(str(params["format"]))
+    train_device(str(params["device"]))
     linear_shares(params["linear_weights"])
     if not 0.0 <= float(params["exclaim_dropout"]) <= 1.0:
         raise ValueError(f"exclaim_dropout must lie in [0, 1], not {params['exclaim_dropout']}")
@@ -77,7 +78,9 @@ def examples(convs: list, fmt: str, *, skip_empty: bool) -> tuple[list[tuple[str
     pairs, labels = [], []
     for conv in convs:
         utts = conv.utterances
-        rows = turn_pairs([u.text for u in utts], [u.speaker for u in utts], context=fmt == "prev")
+        turns = format_turns(fmt)
+        rows = turn_pairs([u.text for u in utts], [u.speaker for u in utts], context=turns is not None,
+                          turns=turns or 1)
         for u, pair in zip(utts, rows, strict=True):
             if skip_empty and not u.text.strip():
                 continue
@@ -111,7 +114,7 @@ def _run_epoch(model: Any, rows: list[list[int]], labels: np.ndarray, params: di
     model.training, losses = True, []
     for batch in _epoch_batches([len(r) for r in rows], int(params["batch_size"]), rng):
         ids, lengths = pad_ids([rows[i] for i in batch], model.tokenizer.pad)
-        loss = F.cross_entropy(model.logits(ids, lengths), torch.from_numpy(labels[batch]))
+        loss = F.cross_entropy(model.logits(ids, lengths), torch.from_numpy(labels[batch]).to(model.device))
         optimiser.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -135,6 +138,32 @@ def drop_exclamations(pairs: list[tuple[str | None, str]], p: float,
     return [(one(c), one(t) or t) for c, t in pairs]
 
 
+def train_device(choice: str) -> str:
+    """The torch device to train on: ``auto`` is ``cuda`` when torch sees a GPU, else ``cpu``.
+
+    Raises:
+        ValueError: ``cuda`` asked for where torch sees no GPU, or an unknown choice.
+    """
+    import torch
+
+    if choice not in ("auto", "cpu", "cuda") and not choice.startswith("cuda:"):
+        raise ValueError(f"device must be auto, cpu or cuda, not {choice!r}")
+    if choice == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if choice.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={choice}: torch sees no GPU here")
+    return choice
+
+
+def device_name(device: Any) -> str:
+    """``cpu``, or ``cuda (<GPU name>)`` for a GPU device — how the card names the training machine."""
+    import torch
+
+    if device.type != "cuda":
+        return str(device)
+    return f"{device} ({torch.cuda.get_device_name(device)})"
+
+
 def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tuple[Any, list[dict[str, Any]]]:
     """Fit adapters + head on `train`, keep the best dev epoch (temperature fitted on dev); model and history."""
     import torch
@@ -146,8 +175,8 @@ def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tupl
     rng = random.Random(seed)
     config = LoraConfig(classes=list(MELD_EMOTIONS), rank=int(params["rank"]), alpha=float(params["alpha"]),
                         targets=tuple(str(params["targets"]).split(",")), max_length=int(params["max_length"]),
-                        dropout=float(params["dropout"]))
-    model = LoraClassifier(config, seed=seed)
+                        dropout=float(params["dropout"]), metadata={"input_format": params["format"]})
+    model = LoraClassifier(config, seed=seed, device=train_device(str(params["device"])))
     train_pairs, train_y = examples(train, params["format"], skip_empty=True)
     dev_pairs, dev_y = examples(dev, params["format"], skip_empty=False)
     exclaim, aug_rng = float(params["exclaim_dropout"]), random.Random(seed + 1)
@@ -197,6 +226,15 @@ class MemoReader:
         return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, len(MELD_EMOTIONS)))
 
 
+def memo_readers(reader: Any) -> Any:
+    """`reader` (or each reader of a ``ReaderPool``) wrapped in a :class:`MemoReader`."""
+    from emoreason.conversations.model import ReaderPool
+
+    if isinstance(reader, ReaderPool):
+        return ReaderPool([MemoReader(r) for r in reader.readers])
+    return MemoReader(reader)
+
+
 def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
     """Decision settings tuned on dev with the cause head, and the dev/test emotion and pair scores."""
     from emoreason.conversations.model import DialogueHeads, emotion_probabilities
@@ -204,7 +242,7 @@ def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[d
     from emoreason.training.dialogue_fit import tuned_pair_f1
 
     heads = DialogueHeads.load(params["heads"] or None)
-    heads.emotion_lora = MemoReader(model)
+    heads.emotion_lora = memo_readers(model)
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
     table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
     dim = len(next(iter(table.values())))
@@ -253,6 +291,7 @@ def finish(model: Any, history: list[dict[str, Any]], corpus: Any, params: dict[
     reader, pooled = _pool(model, params, out)
     decision, metrics = decide_and_score(reader, corpus, params)
     model.config.metadata = {"head": "dialogue-emotion-lora", "input_format": params["format"],
+                             "trained_on": device_name(model.device),
                              "trained": _tag(params, options.seed), "decision": decision,
                              "history": history, "metrics": metrics, "pooled_with": pooled,
                              "hyperparameters": {**params, "seed": options.seed, "limit": options.limit},
@@ -265,25 +304,28 @@ def finish(model: Any, history: list[dict[str, Any]], corpus: Any, params: dict[
 def _tag(params: dict[str, Any], seed: int) -> str:
     """The reader's version string in result records, e.g. ``ecf1-train-lora-exclaim0.5-seed0``."""
     exclaim = float(params["exclaim_dropout"])
-    return f"ecf1-{params['fit_on']}-lora{f'-exclaim{exclaim:g}' if exclaim else ''}-seed{seed}"
+    fmt = "" if params["format"] == "prev" else f"-{params['format']}"
+    return f"ecf1-{params['fit_on']}-lora{fmt}{f'-exclaim{exclaim:g}' if exclaim else ''}-seed{seed}"
 
 
 def _pool(model: Any, params: dict[str, Any], out: Path) -> tuple[Any, list[dict[str, str]]]:
-    """The reader to decide with: `model` alone, or pooled with the ``pool_with`` reader (copied, with its card,
-    into `out` as :data:`COMPANION_FILE`); and the ``pooled_with`` metadata entries."""
+    """The reader to decide with: `model` alone, or pooled with the ``pool_with`` readers (comma-separated
+    files, each copied with its card into `out` as :data:`COMPANION_FILE`); and the ``pooled_with`` entries."""
     import shutil
 
     from emoreason.conversations.model import ReaderPool
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.training.dialogue_data import sha256
 
-    if not params["pool_with"]:
-        return model, []
-    source = Path(params["pool_with"])
-    other = LoraClassifier.load(source)
+    sources = [Path(f) for f in str(params["pool_with"]).split(",") if f.strip()]
+    others, entries = [], []
     out.mkdir(parents=True, exist_ok=True)
-    if source.resolve() != (out / COMPANION_FILE).resolve():
-        shutil.copyfile(source, out / COMPANION_FILE)
-        if source.with_name(CARD_NAME).is_file():
-            shutil.copyfile(source.with_name(CARD_NAME), out / COMPANION_CARD)
-    return ReaderPool([model, other]), [{"file": COMPANION_FILE, "sha256": sha256(out / COMPANION_FILE)}]
+    for k, source in enumerate(sources, start=1):
+        others.append(LoraClassifier.load(source, device=str(model.device)))
+        target = out / COMPANION_FILE.format(k=k)
+        if source.resolve() != target.resolve():
+            shutil.copyfile(source, target)
+            if source.with_name(CARD_NAME).is_file():
+                shutil.copyfile(source.with_name(CARD_NAME), out / COMPANION_CARD.format(k=k))
+        entries.append({"file": target.name, "sha256": sha256(target)})
+    return (ReaderPool([model, *others]) if others else model), entries

