@@ -2,7 +2,8 @@
 
 Text only: the first 100 utterances of the SemEval-2024 Task 3 test conversations (joined into one
 dialogue; a synthetic dialogue when ../shared/data is absent), analysed with the shipped heads and
-the template writer, embeddings computed (no cache). Load time (encoder + heads) is reported apart.
+the template writer, embeddings computed (no cache). Load time (encoder + heads) is reported apart;
+with a shipped cause reader, also with ``--no-cause-reader`` (the frozen cause head alone).
 With clips: the shipped sample clip cut into N two-second utterances (video + speaker subtitles),
 each clip read by the full `emoreason.pipeline.explain` (face, voice, text).
 
@@ -39,13 +40,13 @@ def text_dialogue(n: int) -> object:
                     utterances=[Utterance(utterance_id=k + 1, speaker=s, text=t) for k, (s, t) in enumerate(rows[:n])])
 
 
-def bench_text(n: int, rounds: int) -> dict[str, float]:
+def bench_text(n: int, rounds: int, *, cause_reader: bool = True) -> dict[str, float]:
     from emoreason.conversations import converse
     from emoreason.conversations.model import default_heads
     from emoreason.heads.encoders import get_encoder
 
     t0 = time.perf_counter()
-    heads = default_heads()
+    heads = default_heads() if cause_reader else default_heads().without_cause_reader()
     get_encoder(heads.encoder).load()
     load = time.perf_counter() - t0
     dialogue = text_dialogue(n)
@@ -83,7 +84,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clip-utterances", type=int, default=8, help="0 skips the clip benchmark (max 9)")
     args = parser.parse_args()
+    from emoreason.conversations.model import default_heads
+
     print("text only:", json.dumps(bench_text(args.utterances, args.rounds)))
+    if default_heads().cause_lora is not None:
+        print("text only, --no-cause-reader:", json.dumps(bench_text(args.utterances, args.rounds, cause_reader=False)))
     if args.clip_utterances:
         print("with clips:", json.dumps(bench_clips(min(args.clip_utterances, 9))))
     print(f"cpus: {os.cpu_count()}, threads: EMOREASON_THREADS={os.environ.get('EMOREASON_THREADS', '2')}")

@@ -2,7 +2,8 @@
 
 Prints, for ECF 1.0 dev/test and the SemEval-2024 ECAC test: emotion accuracy and weighted F1 of
 the reader and of the frozen head, then the ECAC Subtask-2 weighted pair F1 of the conversation
-pipeline with each (the shipped cause head; each reader's decision settings re-tuned on ECF dev).
+pipeline with each (the shipped cause head and, when shipped, cause reader; each reader's decision
+settings re-tuned on ECF dev).
 Train the reader with ``emoreason train dialogue-lora --data-root ../shared/data -o DIR``.
 
 Per set it also gives the share of utterances with a ``!``, and how often the reader (with its

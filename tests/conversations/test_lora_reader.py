@@ -34,7 +34,7 @@ def test_wider_formats_show_more_earlier_turns_oldest_first() -> None:
 
 def test_training_device_choice() -> None:
     torch = pytest.importorskip("torch", reason="the recipe fine-tunes with torch")
-    from emoreason.training.dialogue_lora import train_device
+    from emoreason.training.lora_fit import train_device
 
     assert train_device("cpu") == "cpu"
     assert train_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
@@ -48,7 +48,7 @@ def test_training_device_choice() -> None:
 def _frozen_heads_into(folder: Path) -> None:
     """Copy the shipped frozen dialogue heads (not the shipped readers) into `folder`."""
     for path in WEIGHTS_DIR.iterdir():
-        if path.is_file() and not path.name.startswith(("dialogue_emotion_lora", "MODEL_CARD-lora")):
+        if path.is_file() and not path.name.startswith(("dialogue_emotion_lora", "dialogue_cause_lora", "MODEL_CARD-")):
             shutil.copy(path, folder / path.name)
 
 

@@ -21,6 +21,11 @@ def test_shipped_weights_load_without_pickle() -> None:
     heads = DialogueHeads.load()
     assert heads.emotion.classes == list(MELD_EMOTIONS) and heads.emotion_plain is not None
     assert 0.0 < heads.decision.cause_threshold < 1.0 and (WEIGHTS_DIR / "MODEL_CARD.md").is_file()
+    for reader, card in ((heads.emotion_lora, "MODEL_CARD-lora.md"), (heads.cause_lora, "MODEL_CARD-cause-lora.md")):
+        if reader is not None:  # the fine-tuned readers (torch installed): each with its card and its decision
+            assert (WEIGHTS_DIR / card).is_file() and "decision" in reader.config.metadata
+    if heads.cause_lora is not None:  # the cause reader's decision, fitted last, is the one in use
+        assert heads.decision.cause_weight == heads.cause_lora.config.metadata["decision"]["cause_weight"]
 
 
 @pytest.mark.slow

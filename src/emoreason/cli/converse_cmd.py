@@ -72,6 +72,8 @@ def register(app: typer.Typer) -> None:
         api_key: str = typer.Option(None, "--api-key", help="API key for the endpoint."),
         heads: Path = typer.Option(None, "--heads", help="Folder of dialogue head weights (default: shipped)."),
         no_context: bool = typer.Option(False, "--no-context", help="Read each utterance alone (ablation)."),
+        no_cause_reader: bool = typer.Option(False, "--no-cause-reader",
+                                             help="Score causes with the frozen cause head only (faster)."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Do not reuse cached LLM replies."),
     ) -> None:
         """Say, for every utterance, the speaker's emotion, which utterances caused it, and why."""
@@ -82,7 +84,7 @@ def register(app: typer.Typer) -> None:
         check_output_path(out)
         outcomes = iter_converse(dialogue, clips=clips, video=video, subtitle=subtitle, writer=writer, model=model,
                                  base_url=base_url, api_key=api_key, heads=heads, context=not no_context,
-                                 llm_cache=not no_cache)
+                                 llm_cache=not no_cache, cause_reader=not no_cause_reader)
         done, failures = [], []
         with _sink(out) as handle:
             try:

@@ -70,10 +70,13 @@ def iter_converse(
     cache: bool = False,
     llm_cache: bool = True,
     clip_runner: ClipRunner | None = None,
+    cause_reader: bool = True,
 ) -> Iterator[DialogueOutcome]:
     """Analyse each dialogue of `source`, yielding as it goes (see :func:`converse` for the arguments)."""
     model_heads = heads if isinstance(heads, DialogueHeads) else (
         DialogueHeads.load(heads) if heads is not None else default_heads())
+    if not cause_reader:
+        model_heads = model_heads.without_cause_reader()
     explainer = make_writer(writer, model=model, base_url=base_url, api_key=api_key, cache=llm_cache)
     clips_dir = Path(clips) if clips is not None else None
     if clips_dir is not None and not clips_dir.is_dir():
@@ -110,6 +113,8 @@ def converse(source: str | Path | Iterable[Dialogue], **options: object) -> list
         writer: ``template`` (default), ``llama-cpp`` or ``openai``; model, base_url, api_key go to the backend.
         heads: a :class:`DialogueHeads` or a weights folder (default: the shipped heads).
         context: use the in-context emotion head (False: the utterance alone).
+        cause_reader: score causes with the fine-tuned cause reader when the heads have one (False: the
+            frozen cause head alone and the decision fitted without the reader; several times faster).
         cache: keep sentence vectors in the on-disk embedding cache.
         llm_cache: reuse cached LLM replies.
         clip_runner: replaces ``pipeline.explain`` for clips (tests, custom pipelines).

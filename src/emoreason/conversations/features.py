@@ -60,6 +60,21 @@ def turn_pairs(texts: list[str], speakers: list[str], *, context: bool = True,
     return [(" ".join(lines[max(0, i - turns):i]), line) for i, line in enumerate(lines)]
 
 
+def cause_pair_inputs(texts: list[str], speakers: list[str], i: int, js: list[int],
+                      emotion: str) -> list[tuple[str, str]]:
+    """(context, text) inputs of the fine-tuned cause reader for the pairs (i, j), j in `js`: the candidate turn
+    ``"Speaker: text"`` as context, then the emotion, where the candidate lies, and the emotion turn, e.g.
+    ``("Monica: You got the job?", "joy; cause 1 turn back; Rachel: I know!")``."""
+    target = f"{speakers[i]}: {texts[i]}"
+    out = []
+    for j in js:
+        d = i - j
+        turns = f"{abs(d)} turn{'s' if abs(d) > 1 else ''}"
+        where = "in the same turn" if d == 0 else f"{turns} {'back' if d > 0 else 'ahead'}"
+        out.append((f"{speakers[j]}: {texts[j]}", f"{emotion}; cause {where}; {target}"))
+    return out
+
+
 def context_dim(dim: int) -> int:
     """Width of a context row for vectors of width `dim`."""
     return 2 * dim + CONTEXT_FLAGS

@@ -9,6 +9,8 @@ When the folder also holds ``dialogue_emotion_lora.npz`` (``emoreason train dial
 fine-tuned with LoRA adapters, :mod:`emoreason.heads.e5_lora`) and torch is installed, that reader
 gives the in-context emotions (pooled with the linear in-context head when its decision's
 ``linear_weight`` is above 0) and its own dev-fitted decision settings; the linear heads give the rest.
+Likewise ``dialogue_cause_lora.npz`` (``emoreason train dialogue-cause-lora``) scores each emotion–cause
+candidate from the words of both turns, blended with the cause head by ``decision.cause_weight``.
 
 Inference for one dialogue is linear in its length: each utterance sees the turn before it
 and who spoke, and each emotion utterance is paired with at most
@@ -33,6 +35,9 @@ FILES = {"emotion": "dialogue_emotion.npz", "emotion_plain": "dialogue_emotion_p
 #: The optional fine-tuned emotion reader (``emoreason train dialogue-lora``); when present it reads emotions in
 #: context and its own fitted decision settings replace the cause head's.
 LORA_FILE = "dialogue_emotion_lora.npz"
+#: The optional fine-tuned cause reader (``emoreason train dialogue-cause-lora``): scores each emotion–cause
+#: candidate from the two turns' words, blended with the cause head; its decision settings come last.
+CAUSE_LORA_FILE = "dialogue_cause_lora.npz"
 
 
 class DialogueModelError(EmoreasonError):
@@ -47,6 +52,7 @@ class Decision:
     cause_threshold: float = 0.5  # a candidate becomes a cause at or above this probability
     max_causes: int = 4
     linear_weight: float = 0.0  # share of the frozen in-context head pooled with the fine-tuned reader
+    cause_weight: float = 1.0  # share of the fine-tuned cause reader (when present) blended with the cause head
 
 
 @dataclass
@@ -70,6 +76,17 @@ class DialogueHeads:
     decision: Decision = field(default_factory=Decision)
     source: str = ""
     emotion_lora: object | None = None  # LoraClassifier (imported lazily)
+    cause_lora: object | None = None  # LoraClassifier with classes (other, cause)
+    decision_without_cause_reader: Decision | None = None  # the decision before the cause reader's replaced it
+
+    def without_cause_reader(self) -> DialogueHeads:
+        """These heads with the frozen cause head alone, and the decision fitted without the cause reader."""
+        from dataclasses import replace
+
+        if self.cause_lora is None:
+            return self
+        return replace(self, cause_lora=None, decision=self.decision_without_cause_reader or self.decision,
+                       decision_without_cause_reader=None)
 
     @property
     def encoder(self) -> str:
@@ -83,6 +100,8 @@ class DialogueHeads:
         if self.emotion_lora is not None:
             readers = getattr(self.emotion_lora, "readers", [self.emotion_lora])
             tag += "".join(f" + {r.config.metadata.get('trained', 'dialogue-lora')}" for r in readers)
+        if self.cause_lora is not None:
+            tag += f" + {self.cause_lora.config.metadata.get('trained', 'dialogue-cause-lora')}"  # type: ignore[attr-defined]
         return {"encoder": self.encoder, "heads": tag, "weights": self.source}
 
     @classmethod
@@ -110,14 +129,21 @@ class DialogueHeads:
         encoders = {h.encoder for h in heads.values()}  # type: ignore[attr-defined]
         if len(encoders) != 1:
             raise DialogueModelError(f"{folder}: the dialogue heads use different encoders {sorted(encoders)}")
-        lora = _load_lora(folder / LORA_FILE)
+        lora, cause_lora = _load_lora(folder / LORA_FILE), _load_lora(folder / CAUSE_LORA_FILE)
         raw = heads["cause"].metadata.get("decision", {})  # type: ignore[attr-defined]
         if lora is not None:
             raw = lora.config.metadata.get("decision", raw)  # type: ignore[attr-defined]
-        decision = Decision(**{k: v for k, v in raw.items() if k in Decision.__dataclass_fields__})
+        base = _decision(raw)
+        decision = base if cause_lora is None else _decision(
+            cause_lora.config.metadata.get("decision", raw))  # type: ignore[attr-defined]
         return cls(emotion=heads["emotion"], cause=heads["cause"], span=heads["span"],
                    emotion_plain=heads.get("emotion_plain"), decision=decision, source=str(folder),
-                   emotion_lora=lora)
+                   emotion_lora=lora, cause_lora=cause_lora, decision_without_cause_reader=base)
+
+
+def _decision(raw: dict) -> Decision:
+    """A :class:`Decision` from stored settings (unknown keys, such as ``tuned_with``, ignored)."""
+    return Decision(**{k: v for k, v in raw.items() if k in Decision.__dataclass_fields__})
 
 
 class ReaderPool:
@@ -143,8 +169,8 @@ def reader_probabilities(reader: object, texts: list[str], speakers: list[str]) 
 
 
 def _load_lora(path: Path) -> object | None:
-    """The fine-tuned emotion reader at `path` (a :class:`ReaderPool` when its metadata names companions
-    under ``pooled_with``), or None when there is none (or torch is not installed)."""
+    """The fine-tuned reader (emotion or cause) at `path` (a :class:`ReaderPool` when its metadata names
+    companions under ``pooled_with``), or None when there is none (or torch is not installed)."""
     if not path.is_file():
         return None
     import importlib.util
@@ -217,13 +243,41 @@ def emotion_probabilities(heads: DialogueHeads, vectors: np.ndarray, speakers: l
     return heads.emotion.probabilities(feats.context_rows(vectors, speakers))  # type: ignore[attr-defined]
 
 
+def cause_candidates(texts: list[str], i: int) -> list[int]:
+    """Candidate cause positions of the utterance at `i` that hold words."""
+    return [j for j in feats.candidates(i, len(texts)) if texts[j].strip()]
+
+
+def cause_reader_scores(heads: DialogueHeads, speakers: list[str], texts: list[str],
+                        emotions: dict[int, str]) -> dict[int, np.ndarray]:
+    """The fine-tuned cause reader's p(cause) for every candidate of each emotion utterance ``i → emotion``,
+    in one batched call (empty when the heads have no cause reader or its weight is 0)."""
+    if heads.cause_lora is None or heads.decision.cause_weight <= 0.0 or not emotions:
+        return {}
+    rows = {i: feats.cause_pair_inputs(texts, speakers, i, cause_candidates(texts, i), e) for i, e in emotions.items()}
+    flat = [pair for pairs in rows.values() for pair in pairs]
+    if not flat:
+        return {}
+    probs = heads.cause_lora.probabilities([t for _, t in flat], [c for c, _ in flat])[:, 1]  # type: ignore[attr-defined]
+    bounds = np.cumsum([0, *(len(pairs) for pairs in rows.values())])
+    return {i: probs[bounds[k]:bounds[k + 1]] for k, i in enumerate(rows)}
+
+
 def predict_causes(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str], texts: list[str], i: int,
-                   emotion: str) -> list[tuple[int, float]]:
-    """Cause positions of the emotion utterance at `i`, best first (at least one; empty turns never)."""
-    js = [j for j in feats.candidates(i, len(speakers)) if texts[j].strip()]
+                   emotion: str, reader: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Cause positions of the emotion utterance at `i`, best first (at least one; empty turns never).
+
+    `reader`: the cause reader's scores of these candidates when already computed (:func:`cause_reader_scores`).
+    """
+    js = cause_candidates(texts, i)
     if not js:
         return []
     scores = heads.cause.probabilities(feats.pair_rows(vectors, speakers, i, js, emotion))[:, 1]  # type: ignore[attr-defined]
+    if reader is None:
+        reader = cause_reader_scores(heads, speakers, texts, {i: emotion}).get(i)
+    if reader is not None:
+        weight = heads.decision.cause_weight
+        scores = (1.0 - weight) * scores + weight * reader
     order = np.argsort(-scores, kind="stable")
     keep = [k for k in order if scores[k] >= heads.decision.cause_threshold][: heads.decision.max_causes]
     if not keep:
@@ -247,13 +301,14 @@ def predict_dialogue(heads: DialogueHeads, vectors: np.ndarray, speakers: list[s
     probs = adjust_prior(emotion_probabilities(heads, vectors, speakers, context=context, texts=texts),
                          heads.decision.neutral_scale)
     empty = np.eye(len(MELD_EMOTIONS))[0]
+    probs = np.array([p if texts[i].strip() else empty for i, p in enumerate(probs)])
+    labels = [MELD_EMOTIONS[int(np.argmax(p))] for p in probs]
+    reader = cause_reader_scores(heads, speakers, texts, {i: e for i, e in enumerate(labels) if e != "neutral"})
     out = []
-    for i, p in enumerate(probs):
-        p = p if texts[i].strip() else empty
-        label = MELD_EMOTIONS[int(np.argmax(p))]
+    for i, (p, label) in enumerate(zip(probs, labels, strict=True)):
         pred = PredictedUtterance(probabilities=p, emotion=label)
         if label != "neutral":
-            pred.causes = predict_causes(heads, vectors, speakers, texts, i, label)
+            pred.causes = predict_causes(heads, vectors, speakers, texts, i, label, reader.get(i))
             for j, _ in pred.causes if spans else []:
                 span = predict_span(heads, texts[j], i - j, label)
                 if span is not None:

@@ -162,17 +162,23 @@ def predicted_pairs(heads: DialogueHeads, convs: list[Conversation], table: dict
 
 
 def tune_decision(heads: DialogueHeads, dev: list[Conversation], table: dict, dim: int,
-                  linear_weights: tuple[float, ...] = (0.0,)) -> tuple[Decision, float]:
-    """Neutral prior, pair threshold and (with a fine-tuned reader) its share pooled with the linear head,
-    out of `linear_weights`, that maximise dev Subtask-2 weighted F1."""
+                  linear_weights: tuple[float, ...] = (0.0,),
+                  cause_weights: tuple[float, ...] = (1.0,)) -> tuple[Decision, float]:
+    """Neutral prior, pair threshold, (with a fine-tuned emotion reader) its share pooled with the linear head
+    out of `linear_weights`, and (with a fine-tuned cause reader) its share blended with the cause head out of
+    `cause_weights`, that maximise dev Subtask-2 weighted F1."""
+    from itertools import product
+
     from emoreason.metrics.ecpe import weighted_pair_f1
 
     weights = linear_weights if heads.emotion_lora is not None else (0.0,)
+    causes = cause_weights if heads.cause_lora is not None else (1.0,)
     best, best_f1 = heads.decision, -1.0
-    for weight in weights:
+    for weight, cause in product(weights, causes):
         for scale in (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2):
             for threshold in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
-                heads.decision = Decision(neutral_scale=scale, cause_threshold=threshold, linear_weight=weight)
+                heads.decision = Decision(neutral_scale=scale, cause_threshold=threshold, linear_weight=weight,
+                                          cause_weight=cause)
                 gold, pred = predicted_pairs(heads, dev, table, dim, spans=False)
                 f1 = weighted_pair_f1(gold, pred).value
                 if f1 > best_f1:
@@ -182,10 +188,11 @@ def tune_decision(heads: DialogueHeads, dev: list[Conversation], table: dict, di
 
 
 def tuned_pair_f1(heads: DialogueHeads, dev: list[Conversation], test: list[Conversation], table: dict,
-                  dim: int, linear_weights: tuple[float, ...] = (0.0,)) -> tuple[Decision, float, float]:
+                  dim: int, linear_weights: tuple[float, ...] = (0.0,),
+                  cause_weights: tuple[float, ...] = (1.0,)) -> tuple[Decision, float, float]:
     """Decision tuned on `dev` (:func:`tune_decision`, left on `heads`), its dev F1 and `test`'s Subtask-2 F1."""
     from emoreason.metrics.ecpe import weighted_pair_f1
 
-    decision, dev_f1 = tune_decision(heads, dev, table, dim, linear_weights)
+    decision, dev_f1 = tune_decision(heads, dev, table, dim, linear_weights, cause_weights)
     gold, pred = predicted_pairs(heads, test, table, dim, spans=False)
     return decision, dev_f1, weighted_pair_f1(gold, pred).value

@@ -20,7 +20,6 @@ splits only fill the evaluation table.
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from dataclasses import asdict
@@ -32,9 +31,9 @@ import numpy as np
 from emoreason.conversations.features import format_turns, turn_pairs
 from emoreason.conversations.model import LORA_FILE
 from emoreason.conversations.records import MELD_EMOTIONS
+from emoreason.training.lora_fit import device_name, fit_adapters, train_device
 from emoreason.training.registry import Trainer, TrainOptions, TrainResult, apply_overrides
 
-log = logging.getLogger(__name__)
 CARD_NAME = "MODEL_CARD-lora.md"
 DEFAULTS: dict[str, Any] = {
     "format": "prev", "targets": "q,v,fi,fo", "rank": 8, "alpha": 16.0, "max_length": 64, "dropout": 0.1,
@@ -97,34 +96,6 @@ def emotion_scores(gold: np.ndarray, probs: np.ndarray) -> dict[str, float]:
     return {"accuracy": round(accuracy(truth, pred).value, 4), "weighted_f1": round(weighted_f1(truth, pred).value, 4)}
 
 
-def _epoch_batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i] // 4, rng.random()))
-    batches = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
-    rng.shuffle(batches)
-    return batches
-
-
-def _run_epoch(model: Any, rows: list[list[int]], labels: np.ndarray, params: dict[str, Any], rng: random.Random,
-               optimiser: Any, schedule: Any) -> float:
-    import torch
-    import torch.nn.functional as F  # noqa: N812
-
-    from emoreason.heads.e5_lora import pad_ids
-
-    model.training, losses = True, []
-    for batch in _epoch_batches([len(r) for r in rows], int(params["batch_size"]), rng):
-        ids, lengths = pad_ids([rows[i] for i in batch], model.tokenizer.pad)
-        loss = F.cross_entropy(model.logits(ids, lengths), torch.from_numpy(labels[batch]).to(model.device))
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        schedule.step()
-        losses.append(float(loss.detach()))
-    model.training = False
-    return float(np.mean(losses)) if losses else 0.0
-
-
 def drop_exclamations(pairs: list[tuple[str | None, str]], p: float,
                       rng: random.Random) -> list[tuple[str | None, str]]:
     """`pairs` with each ``!`` read as ``.`` with probability `p` — training augmentation: transcripts differ
@@ -138,38 +109,11 @@ def drop_exclamations(pairs: list[tuple[str | None, str]], p: float,
     return [(one(c), one(t) or t) for c, t in pairs]
 
 
-def train_device(choice: str) -> str:
-    """The torch device to train on: ``auto`` is ``cuda`` when torch sees a GPU, else ``cpu``.
-
-    Raises:
-        ValueError: ``cuda`` asked for where torch sees no GPU, or an unknown choice.
-    """
-    import torch
-
-    if choice not in ("auto", "cpu", "cuda") and not choice.startswith("cuda:"):
-        raise ValueError(f"device must be auto, cpu or cuda, not {choice!r}")
-    if choice == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if choice.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device={choice}: torch sees no GPU here")
-    return choice
-
-
-def device_name(device: Any) -> str:
-    """``cpu``, or ``cuda (<GPU name>)`` for a GPU device — how the card names the training machine."""
-    import torch
-
-    if device.type != "cuda":
-        return str(device)
-    return f"{device} ({torch.cuda.get_device_name(device)})"
-
-
 def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tuple[Any, list[dict[str, Any]]]:
     """Fit adapters + head on `train`, keep the best dev epoch (temperature fitted on dev); model and history."""
     import torch
 
     from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
-    from emoreason.training.fit import fit_temperature
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -177,37 +121,11 @@ def fine_tune(train: list, dev: list, params: dict[str, Any], seed: int) -> tupl
                         targets=tuple(str(params["targets"]).split(",")), max_length=int(params["max_length"]),
                         dropout=float(params["dropout"]), metadata={"input_format": params["format"]})
     model = LoraClassifier(config, seed=seed, device=train_device(str(params["device"])))
-    train_pairs, train_y = examples(train, params["format"], skip_empty=True)
-    dev_pairs, dev_y = examples(dev, params["format"], skip_empty=False)
     exclaim, aug_rng = float(params["exclaim_dropout"]), random.Random(seed + 1)
-
-    def token_rows(pairs: list[tuple[str | None, str]]) -> list[list[int]]:
-        return [model.batch([p])[0][0].tolist() for p in pairs]
-
-    rows = [] if exclaim > 0.0 else token_rows(train_pairs)  # with dropout: tokenised afresh each epoch
-    optimiser = torch.optim.AdamW([{"params": model.adapter_parameters(), "lr": float(params["lr"])},
-                                   {"params": model.head_parameters(), "lr": float(params["head_lr"])}],
-                                  weight_decay=0.01)
-    steps = int(params["epochs"]) * -(-len(train_pairs) // int(params["batch_size"]))
-    warmup = max(1, int(0.06 * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
-    best: tuple[float, dict[str, np.ndarray] | None, float] = (-1.0, None, 1.0)
-    history: list[dict[str, Any]] = []
-    for epoch in range(int(params["epochs"])):
-        started = time.time()
-        if exclaim > 0.0:
-            rows = token_rows(drop_exclamations(train_pairs, exclaim, aug_rng))
-        loss = _run_epoch(model, rows, train_y, params, rng, optimiser, schedule)
-        logits = model.raw_logits(dev_pairs)
-        history.append({"epoch": epoch + 1, "train_loss": round(loss, 4), **emotion_scores(dev_y, logits),
-                        "seconds": round(time.time() - started, 1)})
-        log.info("dialogue-lora epoch %s: %s", epoch + 1, history[-1])
-        if history[-1]["weighted_f1"] > best[0]:
-            best = (history[-1]["weighted_f1"], model.arrays(), fit_temperature(logits, dev_y))
-    if best[1] is not None:
-        model.assign(best[1], Path("(best epoch)"))
-        model.config.temperature = best[2]
+    augment = (lambda pairs: drop_exclamations(pairs, exclaim, aug_rng)) if exclaim > 0.0 else None
+    history = fit_adapters(model, examples(train, params["format"], skip_empty=True),
+                           examples(dev, params["format"], skip_empty=False), params, rng, score=emotion_scores,
+                           select="weighted_f1", augment=augment, name="dialogue-lora")
     return model, history
 
 

