@@ -2,8 +2,8 @@
 
 Prints, for ECF 1.0 dev/test and the SemEval-2024 ECAC test: emotion accuracy and weighted F1 of
 the reader and of the frozen head, then the ECAC Subtask-2 weighted pair F1 of the conversation
-pipeline with each (the shipped cause head and, when shipped, cause reader; each reader's decision
-settings re-tuned on ECF dev).
+pipeline with each (the shipped cause head, without the cause reader; each reader's decision settings
+re-tuned on ECF dev).
 Train the reader with ``emoreason train dialogue-lora --data-root ../shared/data -o DIR``.
 
 Per set it also gives the share of utterances with a ``!``, and how often the reader (with its
@@ -100,7 +100,7 @@ def main() -> int:
     sets = {"ecf_dev": corpus.splits["dev"], "ecf_test": corpus.splits["test"],
             "ecac_test": read_ecac_conversations(args.data_root / ECAC_TEST)[0]}
     sets["ecf_dev_no_exclaim"] = _no_exclaim(sets["ecf_dev"])
-    frozen = DialogueHeads.load()
+    frozen = DialogueHeads.load().without_cause_reader()
     frozen.emotion_lora = None
     table = vector_table(sorted({u.text for cs in sets.values() for c in cs for u in c.utterances}), frozen.encoder)
     memo = memo_readers(reader)
@@ -120,7 +120,7 @@ def main() -> int:
                         "reader_neutral_rate": round(float(np.mean(adjust_prior(probs, scale).argmax(1) == 0)), 3),
                         "gold_neutral_rate": round(float(np.mean(gold == 0)), 3)}
     record["subtask2_frozen"] = _subtask2(frozen, sets["ecf_dev"], sets["ecac_test"], table)
-    with_reader = DialogueHeads.load()
+    with_reader = DialogueHeads.load().without_cause_reader()
     with_reader.emotion_lora = memo
     record["subtask2_reader"] = _subtask2(with_reader, sets["ecf_dev"], sets["ecac_test"], table, shares)
     record["load_average"] = [round(x, 2) for x in os.getloadavg()]

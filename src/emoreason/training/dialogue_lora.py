@@ -8,7 +8,8 @@ or alone (``format=plain``, the ablation). Fits on ECF 1.0 train, keeps the epoc
 ECF 1.0 dev weighted F1, fits the temperature on dev, then tunes the decision settings (neutral
 prior, cause threshold; with ``linear_weights=0,0.2,…`` also the share of the linear in-context
 head pooled with the reader) on dev together with the shipped dialogue heads (``--set heads=DIR``
-for others). ``exclaim_dropout=p`` reads each ``!`` of a training input as ``.`` with probability
+for others; a cause reader there is left out: its own decision, tuned later, replaces this one).
+``exclaim_dropout=p`` reads each ``!`` of a training input as ``.`` with probability
 ``p`` (drawn afresh each epoch). ``fit_on=train+test``
 fits on all of ECAC's training conversations (ECF 1.0 test rows then become in-sample);
 ``pool_with=FILE[,FILE…]`` averages the new reader with earlier ones (copied beside it, named in
@@ -159,7 +160,7 @@ def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[d
     from emoreason.training.dialogue_data import conversation_vectors, vector_table
     from emoreason.training.dialogue_fit import tuned_pair_f1
 
-    heads = DialogueHeads.load(params["heads"] or None)
+    heads = DialogueHeads.load(params["heads"] or None).without_cause_reader()  # its own decision comes last
     heads.emotion_lora = memo_readers(model)
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
     table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)

@@ -54,12 +54,7 @@ def write_lora_card(options: TrainOptions, params: dict[str, Any], corpus: Dialo
                 "come from the `dialogue` heads." + (f" Training inputs read each `!` as `.` with probability "
                                                      f"{params['exclaim_dropout']:g} (drawn afresh each epoch)."
                                                      if float(params["exclaim_dropout"]) else ""),
-        encoder="e5-small + LoRA", weights_file="dialogue_emotion_lora.npz",
-        command=train_command("dialogue-lora", options),
-        data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
-        mappings={"MELD / ECF (7)": dict(CANONICAL)},
-        hyperparameters={**params, "seed": options.seed, "limit": options.limit,
-                         "temperature": model.config.temperature},
+        **_common("dialogue-lora", "dialogue_emotion_lora.npz", options, params, corpus, model, counts),
         selection_markdown=selection,
         evaluation_markdown=_table(meta["metrics"], "test/") + "\n\nECF 1.0 test, text only; pair F1 with the "
                             "shipped cause head and the dev-tuned decision. ECAC test: "
@@ -96,12 +91,7 @@ def write_cause_lora_card(options: TrainOptions, params: dict[str, Any], corpus:
                 "far apart they are. Used by `emoreason converse`, blended with the `dialogue` cause head, when "
                 "this file sits beside the dialogue heads; emotions come from the emotion reader or head, spans "
                 "from the span head.",
-        encoder="e5-small + LoRA", weights_file="dialogue_cause_lora.npz",
-        command=train_command("dialogue-cause-lora", options),
-        data_files=dict(corpus.files), corpora=["meld"], class_counts=counts,
-        mappings={"MELD / ECF (7)": dict(CANONICAL)},
-        hyperparameters={**params, "seed": options.seed, "limit": options.limit,
-                         "temperature": model.config.temperature},
+        **_common("dialogue-cause-lora", "dialogue_cause_lora.npz", options, params, corpus, model, counts),
         selection_markdown=selection,
         evaluation_markdown=_table(meta["metrics"], "test/") + "\n\nECF 1.0 test, text only; pair F1 with the "
                             "shipped heads and the dev-tuned decision; average precision of the reader alone on the "
@@ -109,6 +99,16 @@ def write_cause_lora_card(options: TrainOptions, params: dict[str, Any], corpus:
         notes=[*LICENCES, _machine_note(meta)],
     )
     return card.write(path)
+
+
+def _common(recipe: str, weights_file: str, options: TrainOptions, params: dict[str, Any], corpus: DialogueCorpus,
+            model: Any, counts: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """The card fields both LoRA readers fill alike."""
+    return {"encoder": "e5-small + LoRA", "weights_file": weights_file, "command": train_command(recipe, options),
+            "data_files": dict(corpus.files), "corpora": ["meld"], "class_counts": counts,
+            "mappings": {"MELD / ECF (7)": dict(CANONICAL)},
+            "hyperparameters": {**params, "seed": options.seed, "limit": options.limit,
+                                "temperature": model.config.temperature}}
 
 
 def _input_words(fmt: str) -> str:
