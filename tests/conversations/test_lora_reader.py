@@ -45,6 +45,17 @@ def test_training_device_choice() -> None:
             train_device("cuda")
 
 
+def test_a_missing_pool_file_is_refused_before_training(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the recipe fine-tunes with torch")
+    from emoreason.training.dialogue_lora import _params, pool_files
+
+    present = tmp_path / "a.npz"
+    present.write_bytes(b"")
+    assert pool_files(_params({"pool_with": f"{present}, "})) == [present]
+    with pytest.raises(ValueError, match="missing.npz: reader file not found"):
+        _params({"pool_with": f"{present},{tmp_path / 'missing.npz'}"})
+
+
 def _frozen_heads_into(folder: Path) -> None:
     """Copy the shipped frozen dialogue heads (not the shipped readers) into `folder`."""
     for path in WEIGHTS_DIR.iterdir():

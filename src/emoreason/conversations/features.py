@@ -110,6 +110,11 @@ def candidates(i: int, n: int) -> list[int]:
     return list(range(max(0, i - BACK), min(n, i + AHEAD + 1)))
 
 
+def cause_candidates(texts: list[str], i: int) -> list[int]:
+    """Candidate cause positions of the utterance at `i` that hold words (empty turns are never causes)."""
+    return [j for j in candidates(i, len(texts)) if texts[j].strip()]
+
+
 def pair_rows(vectors: np.ndarray, speakers: list[str], i: int, js: list[int], emotion: str) -> np.ndarray:
     """Feature rows of the pairs (i, j) for j in `js`."""
     dim = vectors.shape[1]

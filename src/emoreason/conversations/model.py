@@ -243,18 +243,14 @@ def emotion_probabilities(heads: DialogueHeads, vectors: np.ndarray, speakers: l
     return heads.emotion.probabilities(feats.context_rows(vectors, speakers))  # type: ignore[attr-defined]
 
 
-def cause_candidates(texts: list[str], i: int) -> list[int]:
-    """Candidate cause positions of the utterance at `i` that hold words."""
-    return [j for j in feats.candidates(i, len(texts)) if texts[j].strip()]
-
-
 def cause_reader_scores(heads: DialogueHeads, speakers: list[str], texts: list[str],
                         emotions: dict[int, str]) -> dict[int, np.ndarray]:
     """The fine-tuned cause reader's p(cause) for every candidate of each emotion utterance ``i → emotion``,
     in one batched call (empty when the heads have no cause reader or its weight is 0)."""
     if heads.cause_lora is None or heads.decision.cause_weight <= 0.0 or not emotions:
         return {}
-    rows = {i: feats.cause_pair_inputs(texts, speakers, i, cause_candidates(texts, i), e) for i, e in emotions.items()}
+    rows = {i: feats.cause_pair_inputs(texts, speakers, i, feats.cause_candidates(texts, i), e)
+            for i, e in emotions.items()}
     flat = [pair for pairs in rows.values() for pair in pairs]
     if not flat:
         return {}
@@ -269,7 +265,7 @@ def predict_causes(heads: DialogueHeads, vectors: np.ndarray, speakers: list[str
 
     `reader`: the cause reader's scores of these candidates when already computed (:func:`cause_reader_scores`).
     """
-    js = cause_candidates(texts, i)
+    js = feats.cause_candidates(texts, i)
     if not js:
         return []
     scores = heads.cause.probabilities(feats.pair_rows(vectors, speakers, i, js, emotion))[:, 1]  # type: ignore[attr-defined]

@@ -66,19 +66,15 @@ def shares(value: str) -> tuple[float, ...]:
 def cause_examples(convs: list) -> tuple[list[tuple[str | None, str]], np.ndarray]:
     """(candidate turn, emotion turn) inputs of every candidate of every gold emotion turn, labelled 1 for
     gold causes."""
+    from emoreason.training.dialogue_fit import gold_candidates
+
     pairs: list[tuple[str | None, str]] = []
     labels: list[int] = []
     for conv in convs:
-        utts = conv.utterances
-        texts, speakers = [u.text for u in utts], [u.speaker for u in utts]
-        index = {u.index: k for k, u in enumerate(utts)}
-        gold = {(index.get(p.emotion_utterance), index.get(p.cause_utterance)) for p in conv.pairs}
-        for i, u in enumerate(utts):
-            if (u.emotion or "neutral") == "neutral" or not u.text.strip():
-                continue
-            js = [j for j in feats.candidates(i, len(utts)) if texts[j].strip()]
-            pairs += feats.cause_pair_inputs(texts, speakers, i, js, str(u.emotion))
-            labels += [int((i, j) in gold) for j in js]
+        texts, speakers = [u.text for u in conv.utterances], [u.speaker for u in conv.utterances]
+        for i, emotion, js, row_labels in gold_candidates(conv):
+            pairs += feats.cause_pair_inputs(texts, speakers, i, js, emotion)
+            labels += row_labels
     return pairs, np.asarray(labels, dtype=np.int64)
 
 
@@ -117,8 +113,7 @@ def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[d
     from emoreason.training.dialogue_fit import tuned_pair_f1
     from emoreason.training.dialogue_lora import MemoReader, memo_readers
 
-    heads = DialogueHeads.load(params["heads"] or None)
-    heads.cause_lora = None
+    heads = DialogueHeads.load(params["heads"] or None).without_cause_reader()  # a cause reader there is replaced
     tuned_with = heads.model_ids()["heads"]
     heads.cause_lora = MemoReader(model)
     if heads.emotion_lora is not None:

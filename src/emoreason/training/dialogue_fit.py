@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,20 +96,28 @@ def log_likelihood(head: object, data: tuple) -> float:
     return float(np.mean(np.log(p[np.arange(len(data[1])), data[1]] + 1e-12)))
 
 
+def gold_candidates(conv: Conversation) -> Iterator[tuple[int, str, list[int], list[int]]]:
+    """Per utterance with a gold emotion other than neutral (and words): its position, emotion, candidate
+    cause positions and their labels (1 for a gold cause) — the training rows of both cause models."""
+    texts = [u.text for u in conv.utterances]
+    index = {u.index: k for k, u in enumerate(conv.utterances)}
+    gold = {(index.get(p.emotion_utterance), index.get(p.cause_utterance)) for p in conv.pairs}
+    for i, u in enumerate(conv.utterances):
+        if (u.emotion or "neutral") == "neutral" or not u.text.strip():
+            continue
+        js = feats.cause_candidates(texts, i)
+        yield i, str(u.emotion), js, [int((i, j) in gold) for j in js]
+
+
 def pair_examples(convs: list[Conversation], table: dict, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """(emotion utterance, candidate) rows of gold emotion utterances; label 1 for gold causes."""
     xs, ys = [], []
     for conv in convs:
         vectors = conversation_vectors(conv, table, dim)
         speakers = [u.speaker for u in conv.utterances]
-        index = {u.index: k for k, u in enumerate(conv.utterances)}
-        gold = {(index.get(p.emotion_utterance), index.get(p.cause_utterance)) for p in conv.pairs}
-        for i, u in enumerate(conv.utterances):
-            if (u.emotion or "neutral") == "neutral" or not u.text.strip():
-                continue
-            js = [j for j in feats.candidates(i, len(speakers)) if conv.utterances[j].text.strip()]
-            xs.append(feats.pair_rows(vectors, speakers, i, js, u.emotion or "neutral"))
-            ys += [int((i, j) in gold) for j in js]
+        for i, emotion, js, labels in gold_candidates(conv):
+            xs.append(feats.pair_rows(vectors, speakers, i, js, emotion))
+            ys += labels
     return np.concatenate(xs), np.asarray(ys)
 
 

@@ -68,7 +68,15 @@ def _params(overrides: dict[str, str]) -> dict[str, Any]:
     linear_shares(params["linear_weights"])
     if not 0.0 <= float(params["exclaim_dropout"]) <= 1.0:
         raise ValueError(f"exclaim_dropout must lie in [0, 1], not {params['exclaim_dropout']}")
+    missing = [f for f in pool_files(params) if not f.is_file()]
+    if missing:  # before any training, not after it
+        raise ValueError(f"pool_with: {missing[0]}: reader file not found")
     return params
+
+
+def pool_files(params: dict[str, Any]) -> list[Path]:
+    """The ``pool_with`` setting as reader files (comma-separated; none when empty)."""
+    return [Path(f.strip()) for f in str(params["pool_with"]).split(",") if f.strip()]
 
 
 def examples(convs: list, fmt: str, *, skip_empty: bool) -> tuple[list[tuple[str | None, str]], np.ndarray]:
@@ -236,10 +244,9 @@ def _pool(model: Any, params: dict[str, Any], out: Path) -> tuple[Any, list[dict
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.training.dialogue_data import sha256
 
-    sources = [Path(f) for f in str(params["pool_with"]).split(",") if f.strip()]
     others, entries = [], []
     out.mkdir(parents=True, exist_ok=True)
-    for k, source in enumerate(sources, start=1):
+    for k, source in enumerate(pool_files(params), start=1):
         others.append(LoraClassifier.load(source, device=str(model.device)))
         target = out / COMPANION_FILE.format(k=k)
         if source.resolve() != target.resolve():
