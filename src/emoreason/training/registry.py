@@ -94,6 +94,8 @@ TRAINERS.register(ComponentSpec("dialogue-lora", "emoreason.training.dialogue_lo
 TRAINERS.register(ComponentSpec("dialogue-cause-lora",
                                 "emoreason.training.dialogue_cause_lora:DialogueCauseLoraTrainer",
                                 "dialogue emotion-cause pairs read by e5-small fine-tuned with LoRA (ECF 1.0)"))
+TRAINERS.register(ComponentSpec("dialogue-decision", "emoreason.training.dialogue_decision:DialogueDecisionTrainer",
+                                "dialogue decision settings (neutral prior, pair threshold) re-tuned on ECF dev"))
 TRAINERS.register(ComponentSpec("fusion", "emoreason.training.fusion_fit:FusionTrainer",
                                 "learned decision's pooling weights (your labelled batch results, or MERR)"))
 TRAINERS.register(ComponentSpec("mllm", "emoreason.mllm.recipe:MllmTrainer",
