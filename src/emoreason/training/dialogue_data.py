@@ -9,6 +9,7 @@ decision settings on *dev*; *test* (and the ECAC test file) are only for reporti
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,12 @@ def vector_table(texts: list[str], encoder_name: str) -> dict[str, np.ndarray]:
 
     vectors = cached_encode(get_encoder(encoder_name), texts)
     return dict(zip(texts, vectors, strict=True))
+
+
+def conversation_table(convs: Iterable[Conversation], encoder_name: str) -> tuple[dict[str, np.ndarray], int]:
+    """:func:`vector_table` of every utterance text of `convs` (sorted, each once) and the vectors' width."""
+    table = vector_table(sorted({u.text for c in convs for u in c.utterances}), encoder_name)
+    return table, len(next(iter(table.values())))
 
 
 def conversation_vectors(conv: Conversation, table: dict[str, np.ndarray], dim: int) -> np.ndarray:

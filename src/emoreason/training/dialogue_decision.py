@@ -16,7 +16,7 @@ them. ECF 1.0 test only fills the evaluation table.
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -40,27 +40,19 @@ def _params(overrides: dict[str, str]) -> dict[str, Any]:
     return params
 
 
-def _memo(heads: DialogueHeads) -> DialogueHeads:
-    """`heads` with each fine-tuned reader answering from a per-input cache while the grid runs."""
-    from emoreason.training.dialogue_lora import MemoReader, memo_readers
-
-    return replace(heads, emotion_lora=None if heads.emotion_lora is None else memo_readers(heads.emotion_lora),
-                   cause_lora=None if heads.cause_lora is None else MemoReader(heads.cause_lora))
-
-
 def retune(heads: DialogueHeads, corpus: Any, params: dict[str, Any]) -> tuple[dict[str, Decision], dict[str, float]]:
     """Decisions tuned on ``tune_on`` without (``base``) and, if `heads` have one, with (``cause``) the cause
     reader; and each one's pair F1 on the tuning set, dev, dev's quiet copy and test."""
     from emoreason.training.dialogue_cause_lora import shares
-    from emoreason.training.dialogue_data import vector_table
+    from emoreason.training.dialogue_data import conversation_table
     from emoreason.training.dialogue_fit import pair_f1, quiet_copy, tune_decision, tuning_conversations
+    from emoreason.training.dialogue_lora import memo_heads
 
     dev, test = corpus.splits["dev"], corpus.splits["test"]
     tune = tuning_conversations(dev, str(params["tune_on"]))
     sets = {"tune": tune, "dev": dev, "dev_quiet": quiet_copy(dev), "test": test}
-    table = vector_table(sorted({u.text for cs in sets.values() for c in cs for u in c.utterances}), heads.encoder)
-    dim = len(next(iter(table.values())))
-    memo = _memo(heads)
+    table, dim = conversation_table((c for cs in sets.values() for c in cs), heads.encoder)
+    memo = memo_heads(heads)
     jobs = {"base": (memo.without_cause_reader(), (1.0,))}
     if heads.cause_lora is not None:
         jobs["cause"] = (memo, shares(params["cause_weights"]))

@@ -162,17 +162,24 @@ def memo_readers(reader: Any) -> Any:
     return MemoReader(reader)
 
 
+def memo_heads(heads: Any) -> Any:
+    """A copy of `heads` (``DialogueHeads``) whose fine-tuned readers answer from a per-input cache."""
+    from dataclasses import replace
+
+    return replace(heads, emotion_lora=None if heads.emotion_lora is None else memo_readers(heads.emotion_lora),
+                   cause_lora=None if heads.cause_lora is None else MemoReader(heads.cause_lora))
+
+
 def decide_and_score(model: Any, corpus: Any, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
     """Decision settings tuned on dev with the cause head, and the dev/test emotion and pair scores."""
     from emoreason.conversations.model import DialogueHeads, emotion_probabilities
-    from emoreason.training.dialogue_data import conversation_vectors, vector_table
+    from emoreason.training.dialogue_data import conversation_table, conversation_vectors
     from emoreason.training.dialogue_fit import tuned_pair_f1
 
     heads = DialogueHeads.load(params["heads"] or None).without_cause_reader()  # its own decision comes last
     heads.emotion_lora = memo_readers(model)
     convs = {split: corpus.splits[split] for split in ("dev", "test")}
-    table = vector_table(sorted({u.text for cs in convs.values() for c in cs for u in c.utterances}), heads.encoder)
-    dim = len(next(iter(table.values())))
+    table, dim = conversation_table((c for cs in convs.values() for c in cs), heads.encoder)
     decision, dev_f1, test_f1 = tuned_pair_f1(heads, convs["dev"], convs["test"], table, dim,
                                               linear_shares(params["linear_weights"]))
     metrics: dict[str, float] = {"dev/pair_weighted_f1": round(dev_f1, 4), "test/pair_weighted_f1": round(test_f1, 4)}
