@@ -72,6 +72,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             raise EmoreasonError(f"{head}: {exc}") from exc
         console = Console()
-        console.print(f"wrote {result.weights} and {result.model_card}")
+        console.print(f"wrote {', '.join(str(f) for f in [result.weights, *result.extra_files])} and "
+                      f"{result.model_card}", soft_wrap=True)
         for key, value in result.metrics.items():
             console.print(f"  {key}: {value:.4f}")
