@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emoreason.conversations.features import format_turns, turn_pairs
+from emoreason.conversations.features import END_MARK, NEXT_MARK, format_pairs, format_window, turn_pairs
 from emoreason.conversations.model import LORA_FILE, WEIGHTS_DIR, DialogueHeads, emotion_probabilities, predict_dialogue
 from emoreason.conversations.records import MELD_EMOTIONS
 
@@ -27,9 +27,23 @@ def test_wider_formats_show_more_earlier_turns_oldest_first() -> None:
     lines = [f"{s}: {t}" for s, t in zip(SPEAKERS, TEXTS, strict=True)]
     assert [c for c, _ in turn_pairs(TEXTS, SPEAKERS, turns=2)] == ["", lines[0], f"{lines[0]} {lines[1]}"]
     assert turn_pairs(TEXTS, SPEAKERS, turns=3) == turn_pairs(TEXTS, SPEAKERS, turns=2)  # only 2 turns before
-    assert [format_turns(f) for f in ("plain", "prev", "prev2", "prev3", "prev4")] == [None, 1, 2, 3, 4]
-    with pytest.raises(ValueError, match="prev9"):
-        format_turns("prev9")
+    assert [format_window(f) for f in ("plain", "prev", "prev2", "prev3", "prev4")] == [
+        None, (1, 0), (2, 0), (3, 0), (4, 0)]
+    for bad in ("prev9", "prevnext1", "prev2next3", "next1"):
+        with pytest.raises(ValueError, match=bad):
+            format_window(bad)
+
+
+def test_next_formats_show_the_later_turns_after_a_mark() -> None:
+    lines = [f"{s}: {t}" for s, t in zip(SPEAKERS, TEXTS, strict=True)]
+    assert format_window("prev2next1") == (2, 1)
+    assert format_pairs(TEXTS, SPEAKERS, "prev2next1") == [
+        (f"{NEXT_MARK} {lines[1]}", lines[0]),
+        (f"{lines[0]} {NEXT_MARK} {lines[2]}", lines[1]),
+        (f"{lines[0]} {lines[1]} {NEXT_MARK} {END_MARK}", lines[2])]
+    assert [c for c, _ in format_pairs(TEXTS, SPEAKERS, "prev1next2")][0] == f"{NEXT_MARK} {lines[1]} {lines[2]}"
+    assert format_pairs(TEXTS, SPEAKERS, "prev2") == turn_pairs(TEXTS, SPEAKERS, turns=2)
+    assert format_pairs(TEXTS, SPEAKERS, "plain") == turn_pairs(TEXTS, SPEAKERS, context=False)
 
 
 def test_training_device_choice() -> None:
@@ -167,21 +181,21 @@ def test_a_pool_gives_each_reader_the_inputs_of_its_own_format() -> None:
     from emoreason.heads.e5_lora import LoraClassifier, LoraConfig
 
     readers = []
-    for seed, fmt in ((4, "prev"), (5, "prev2")):
+    for seed, fmt in ((4, "prev"), (5, "prev2next1")):
         config = LoraConfig(classes=list(MELD_EMOTIONS), rank=2, targets=("q", "v"), max_length=48,
                             metadata={"input_format": fmt})
         readers.append(LoraClassifier(config, seed=seed))
         with __import__("torch").no_grad():  # a head that is not near-uniform, so inputs show in the output
             readers[-1].head_weight.mul_(40.0)
 
-    def own(reader: LoraClassifier, turns: int) -> np.ndarray:
-        pairs = turn_pairs(TEXTS, SPEAKERS, turns=turns)
+    def own(reader: LoraClassifier, turns: int, after: int = 0) -> np.ndarray:
+        pairs = turn_pairs(TEXTS, SPEAKERS, turns=turns, after=after)
         return reader.probabilities([p[1] for p in pairs], [p[0] for p in pairs])
 
     pooled = reader_probabilities(ReaderPool(readers), TEXTS, SPEAKERS)
-    np.testing.assert_allclose(pooled, (own(readers[0], 1) + own(readers[1], 2)) / 2, atol=1e-6)
-    assert not np.allclose(pooled, (own(readers[0], 1) + own(readers[1], 1)) / 2, atol=1e-4)
-    np.testing.assert_allclose(reader_probabilities(readers[1], TEXTS, SPEAKERS), own(readers[1], 2), atol=1e-6)
+    np.testing.assert_allclose(pooled, (own(readers[0], 1) + own(readers[1], 2, 1)) / 2, atol=1e-6)
+    assert not np.allclose(pooled, (own(readers[0], 1) + own(readers[1], 2)) / 2, atol=1e-4)
+    np.testing.assert_allclose(reader_probabilities(readers[1], TEXTS, SPEAKERS), own(readers[1], 2, 1), atol=1e-6)
 
 
 def test_a_broken_reader_file_is_a_clear_error(heads_with_reader: tuple[Path, object], tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ utterance has a zero row) and its speakers, so training and inference share one 
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 
@@ -33,31 +34,53 @@ CONTEXT_FLAGS = 4
 _CLAUSE_END = {",", ".", "!", "?", ";", ":", "...", "--", "..", "!!", "?!", "!?", "??"}
 
 
-def format_turns(fmt: str) -> int | None:
-    """Earlier turns a reader input format shows: ``plain`` none (None), ``prev`` one, ``prev2``–``prev4`` that many.
+#: Between the earlier turns and the later ones in a reader's context (formats ``prevKnextM``).
+NEXT_MARK = "|| next:"
+#: What a ``prevKnextM`` context shows after :data:`NEXT_MARK` for the dialogue's last turn.
+END_MARK = "(end of dialogue)"
+_FORMAT = re.compile(r"prev(?:([1-4])(?:next([12]))?)?")
+
+
+def format_window(fmt: str) -> tuple[int, int] | None:
+    """(turns before, turns after) a reader input format shows: ``plain`` none (None), ``prev`` (1, 0),
+    ``prev2``–``prev4`` (2–4, 0), ``prevKnextM`` K before and M (1 or 2) after, e.g. ``prev2next1``.
 
     Raises:
         ValueError: an unknown format.
     """
     if fmt == "plain":
         return None
-    turns = {"prev": 1, "prev2": 2, "prev3": 3, "prev4": 4}.get(fmt)
-    if turns is None:
-        raise ValueError(f"format must be plain, prev, prev2, prev3 or prev4, not {fmt!r}")
-    return turns
+    match = _FORMAT.fullmatch(fmt)
+    if match is None:
+        raise ValueError(f"format must be plain, prev, prev2…prev4 or prevKnextM (K 1–4, M 1–2), not {fmt!r}")
+    return int(match.group(1) or 1), int(match.group(2) or 0)
 
 
 def turn_pairs(texts: list[str], speakers: list[str], *, context: bool = True,
-               turns: int = 1) -> list[tuple[str | None, str]]:
+               turns: int = 1, after: int = 0) -> list[tuple[str | None, str]]:
     """(context, utterance) inputs of the fine-tuned emotion reader: ``"Speaker: text"`` after the `turns` turns
-    before it (joined by spaces, oldest first).
+    before it (joined by spaces, oldest first); with `after` > 0 the context goes on with :data:`NEXT_MARK` and
+    the `after` turns that follow (:data:`END_MARK` for the last turn).
 
-    The first turn's context is empty (``""``); without `context` every context is None (the utterance alone).
+    The first turn's context is empty (``""``, or only the later turns); without `context` every context is None
+    (the utterance alone).
     """
     lines = [f"{s}: {t}" for s, t in zip(speakers, texts, strict=True)]
     if not context:
         return [(None, line) for line in lines]
-    return [(" ".join(lines[max(0, i - turns):i]), line) for i, line in enumerate(lines)]
+    before = [" ".join(lines[max(0, i - turns):i]) for i in range(len(lines))]
+    if after > 0:
+        later = [" ".join(lines[i + 1:i + 1 + after]) or END_MARK for i in range(len(lines))]
+        before = [f"{b} {NEXT_MARK} {n}".lstrip() for b, n in zip(before, later, strict=True)]
+    return list(zip(before, lines, strict=True))
+
+
+def format_pairs(texts: list[str], speakers: list[str], fmt: str) -> list[tuple[str | None, str]]:
+    """:func:`turn_pairs` for a reader of input format `fmt` (see :func:`format_window`)."""
+    window = format_window(fmt)
+    if window is None:
+        return turn_pairs(texts, speakers, context=False)
+    return turn_pairs(texts, speakers, turns=window[0], after=window[1])
 
 
 def cause_pair_inputs(texts: list[str], speakers: list[str], i: int, js: list[int],

@@ -163,8 +163,7 @@ def reader_probabilities(reader: object, texts: list[str], speakers: list[str]) 
     each reader given the inputs of its own ``input_format`` (metadata; ``prev`` when absent)."""
     if isinstance(reader, ReaderPool):
         return np.mean([reader_probabilities(r, texts, speakers) for r in reader.readers], axis=0)
-    turns = feats.format_turns(reader.config.metadata.get("input_format", "prev"))  # type: ignore[attr-defined]
-    pairs = feats.turn_pairs(texts, speakers, context=turns is not None, turns=turns or 1)
+    pairs = feats.format_pairs(texts, speakers, reader.config.metadata.get("input_format", "prev"))  # type: ignore[attr-defined]
     return reader.probabilities([p[1] for p in pairs], [p[0] for p in pairs])  # type: ignore[attr-defined]
 
 

@@ -14,7 +14,8 @@ for others; a cause reader there is left out: its own decision, tuned later, rep
 fits on all of ECAC's training conversations (ECF 1.0 test rows then become in-sample);
 ``pool_with=FILE[,FILE…]`` averages the new reader with earlier ones (copied beside it, named in
 the new file's metadata) and tunes the decision for the pool. ``format=prev2``…``prev4`` show the
-reader more earlier turns; ``device=auto`` trains on a GPU where torch sees one. Writes ``dialogue_emotion_lora.npz``
+reader more earlier turns, ``prevKnextM`` also the M turns after the utterance (``features.format_window``);
+``device=auto`` trains on a GPU where torch sees one. Writes ``dialogue_emotion_lora.npz``
 (no pickle) and ``MODEL_CARD-lora.md``; copy them next to the dialogue heads to use them. Test
 splits only fill the evaluation table.
 """
@@ -29,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from emoreason.conversations.features import format_turns, turn_pairs
+from emoreason.conversations.features import format_pairs, format_window
 from emoreason.conversations.model import LORA_FILE
 from emoreason.conversations.records import MELD_EMOTIONS
 from emoreason.training.lora_fit import device_name, fit_adapters, train_device
@@ -63,7 +64,7 @@ def linear_shares(value: object) -> tuple[float, ...]:
 
 def _params(overrides: dict[str, str]) -> dict[str, Any]:
     params = apply_overrides(DEFAULTS, overrides, "dialogue-lora")
-    format_turns(str(params["format"]))
+    format_window(str(params["format"]))
     train_device(str(params["device"]))
     linear_shares(params["linear_weights"])
     if not 0.0 <= float(params["exclaim_dropout"]) <= 1.0:
@@ -86,9 +87,7 @@ def examples(convs: list, fmt: str, *, skip_empty: bool) -> tuple[list[tuple[str
     pairs, labels = [], []
     for conv in convs:
         utts = conv.utterances
-        turns = format_turns(fmt)
-        rows = turn_pairs([u.text for u in utts], [u.speaker for u in utts], context=turns is not None,
-                          turns=turns or 1)
+        rows = format_pairs([u.text for u in utts], [u.speaker for u in utts], fmt)
         for u, pair in zip(utts, rows, strict=True):
             if skip_empty and not u.text.strip():
                 continue

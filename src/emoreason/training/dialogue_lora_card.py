@@ -113,12 +113,15 @@ def _common(recipe: str, weights_file: str, options: TrainOptions, params: dict[
 
 def _input_words(fmt: str) -> str:
     """How the card says what the reader sees, for input format `fmt`."""
-    from emoreason.conversations.features import format_turns
+    from emoreason.conversations.features import format_window
 
-    turns = format_turns(fmt)
-    if turns is None:
+    window = format_window(fmt)
+    if window is None:
         return "from the utterance alone"
-    return "after the turn before it" if turns == 1 else f"after the {turns} turns before it"
+    before = "after the turn before it" if window[0] == 1 else f"after the {window[0]} turns before it"
+    if window[1] == 0:
+        return before
+    return f"{before} and with the {'turn' if window[1] == 1 else f'{window[1]} turns'} after it"
 
 
 def _machine_note(meta: dict[str, Any]) -> str:
