@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from emoreason.tasks.bootstrap import BootstrapReport
 
 
 def _list_tasks() -> None:
@@ -74,6 +78,25 @@ def _print_results(results: list, best_metric: str | None) -> None:
             console.print(f"note: {note}")
 
 
+def _print_bootstrap(report: BootstrapReport) -> None:
+    """One line per file and metric: value [low, high]; from the second file on, the paired difference and p."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(soft_wrap=True)
+    console.print(f"bootstrap: {report.resamples} draws of the {report.n_units} {report.unit}s "
+                  f"(seed {report.seed}), {report.level:.0%} percentile intervals")
+    for k, (source, intervals) in enumerate(zip(report.sources, report.intervals, strict=True)):
+        name = escape(Path(source).name)
+        for iv in intervals:
+            console.print(f"  {name} {iv.metric}: {iv.value:.4f} [{iv.low:.4f}, {iv.high:.4f}] ({iv.method})")
+        for iv in report.differences[k - 1] if k > 0 else []:
+            console.print(f"  {name} − {escape(Path(report.sources[0]).name)} {iv.metric}: "
+                          f"{iv.value:+.4f} [{iv.low:+.4f}, {iv.high:+.4f}], p = {iv.p_value:.3f}")
+    for line in report.skipped:
+        console.print(f"  no interval for {line}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the `eval` command to `app`."""
 
@@ -107,6 +130,10 @@ def register(app: typer.Typer) -> None:
                                             help="With --images: OpenAI-compatible vision endpoint (CFSA)."),
         vision_model: str = typer.Option(None, "--vision-model", envvar="EMOREASON_VISION_MODEL",
                                          help="With --images: vision model name."),
+        bootstrap: int = typer.Option(0, "--bootstrap", min=0,
+                                      help="Draw the references this many times (e.g. 1000): 95% intervals, and "
+                                           "paired differences from the first --predictions file."),
+        seed: int = typer.Option(0, "--seed", help="With --bootstrap: the seed of the draws."),
     ) -> None:
         """Score predictions on a benchmark task; prints a table, saves JSON + per-sample CSV."""
         if list_tasks:
@@ -140,7 +167,18 @@ def register(app: typer.Typer) -> None:
                             judge_cache=judge_cache, tokenizer=tokenizer, subset=subset, ew_tables=ew_tables)
                    for p in predictions]
         _print_results(results, results[0].metrics[0].name if results[0].metrics else None)
+        report = None
+        if bootstrap:
+            from emoreason.tasks.api import bootstrap_task
+
+            report = bootstrap_task(task, predictions, results, data_root=data_root, resamples=bootstrap, seed=seed,
+                                    tokenizer=tokenizer, subset=subset, ew_tables=ew_tables)
+            _print_bootstrap(report)
         if output:
             for result, stem in zip(results, result_stems(results), strict=True):
                 json_path, csv_path = save_result(result, output, stem=stem)
                 typer.echo(f"saved {json_path} and {csv_path}")
+            if report is not None:
+                path = Path(output) / f"{result_stems(results)[0]}-bootstrap.json"
+                path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+                typer.echo(f"saved {path}")

@@ -8,12 +8,14 @@ from pathlib import Path
 from emoreason.errors import EmoreasonError
 from emoreason.metrics.caption.tokenize import Tokenizer
 from emoreason.metrics.emotion_wheel import EmotionWheel, WheelTables
+from emoreason.tasks.bootstrap import DEFAULT_LEVEL, BootstrapReport, bootstrap
 from emoreason.tasks.judges import LLMJudge, make_judge
 from emoreason.tasks.loaders import load_dataset
 from emoreason.tasks.predictions import read_predictions
-from emoreason.tasks.records import TaskResult
+from emoreason.tasks.records import Dataset, TaskResult
 from emoreason.tasks.registry import get_task
 from emoreason.tasks.runner import evaluate
+from emoreason.tasks.spec import TaskSpec
 
 DATA_ROOT_ENV = "EMOREASON_DATA_ROOT"
 
@@ -28,6 +30,17 @@ def resolve_data_root(data_root: str | Path | None) -> Path:
     if not root.is_dir():
         raise EmoreasonError(f"data root {root} is not a folder")
     return root
+
+
+def _task_data(task: str | Path, data_root: str | Path | None,
+               ew_tables: WheelTables | str | None) -> tuple[TaskSpec, Dataset, EmotionWheel | None]:
+    """The task, its references and its emotion-wheel tables (None when it has none)."""
+    spec = get_task(task)
+    root = resolve_data_root(data_root)
+    dataset = load_dataset(spec.dataset, root)
+    tables = ew_tables or spec.wheel_tables
+    wheel = EmotionWheel.from_folder(root / spec.wheel_path, tables) if spec.wheel_path else None
+    return spec, dataset, wheel
 
 
 def run_task(
@@ -57,12 +70,8 @@ def run_task(
         subset: Score only the references that have a prediction.
         ew_tables: Emotion-wheel table revision (``ovmer`` or ``mer2026``); default: the task's.
     """
-    spec = get_task(task)
-    root = resolve_data_root(data_root)
-    dataset = load_dataset(spec.dataset, root)
+    spec, dataset, wheel = _task_data(task, data_root, ew_tables)
     preds = read_predictions(predictions)
-    tables = ew_tables or spec.wheel_tables
-    wheel = EmotionWheel.from_folder(root / spec.wheel_path, tables) if spec.wheel_path else None
     judge: LLMJudge | None = None
     if spec.judge is not None and judge_backend is not None:
         judge = make_judge(spec.judge, judge_backend, model_id=judge_model, temperature=judge_temperature,
@@ -72,3 +81,15 @@ def run_task(
     if issues:
         result = result.model_copy(update={"notes": [*result.notes, f"{len(issues)} load issues", *issues[:20]]})
     return result
+
+
+def bootstrap_task(task: str | Path, predictions: list[str | Path], results: list[TaskResult], *,
+                   data_root: str | Path | None = None, resamples: int = 1000, seed: int = 0,
+                   level: float = DEFAULT_LEVEL, tokenizer: Tokenizer | str = Tokenizer.PTB, subset: bool = False,
+                   ew_tables: WheelTables | str | None = None) -> BootstrapReport:
+    """Bootstrap intervals (and paired differences from the first file) for `results`, which
+    :func:`run_task` gave for `predictions` (same order, same settings); see :mod:`emoreason.tasks.bootstrap`."""
+    spec, dataset, wheel = _task_data(task, data_root, ew_tables)
+    sets = [read_predictions(p) for p in predictions]
+    return bootstrap(spec, dataset, sets, results, resamples=resamples, seed=seed, level=level, subset=subset,
+                     wheel=wheel, tokenizer=tokenizer)
