@@ -1,7 +1,8 @@
 """Evaluate `emoreason converse` (offline default: shipped heads, template writer) and print the numbers.
 
 1. SemEval-2024 Task 3 (ECAC) test: predictions written by `converse --format semeval`, scored by the
-   existing `ecac-subtask2` (weighted pair F1) and `ecac-subtask1` (weighted strict / proportional F1).
+   existing `ecac-subtask2` (weighted pair F1) and `ecac-subtask1` (weighted strict / proportional F1),
+   each with its 95 % bootstrap interval over the conversations (``--bootstrap 1000``, as ``emoreason eval``).
 2. ECF 1.0 test: the same, scored by `ecf1-pairs`.
 3. Utterance emotion accuracy / weighted F1 in context vs the same head without context (both test sets).
 4. ECEM explanation generation on the committed split by dialogue (gold emotion given, causes predicted):
@@ -9,7 +10,7 @@
 
 Usage:
     python benchmarks/eval_converse.py [--data-root ../shared/data] [--out DIR] [--writer template|llama-cpp]
-                                       [--ecem-limit N] [--skip-ecem]
+                                       [--ecem-limit N] [--skip-ecem] [--bootstrap N]
 The first run embeds the corpora once into the on-disk embedding cache; later runs reuse it.
 """
 
@@ -26,14 +27,21 @@ ANCHORS = {"ecac-subtask2/weighted_pair_f1": "1st 0.3774, 3rd 0.3435 (SemEval-20
 TARGET = ("ecac-subtask2/weighted_pair_f1", 0.30)
 
 
-def _score(task: str, predictions: Path, data_root: Path) -> dict[str, float]:
-    from emoreason.tasks.api import run_task
+def _score(task: str, predictions: Path, data_root: Path, bootstrap: int) -> dict[str, float]:
+    """The task's metrics; with `bootstrap` > 0 also each one's 95 % interval over that many draws of the
+    conversations (``<metric>/ci_low``, ``<metric>/ci_high``)."""
+    from emoreason.tasks.api import bootstrap_task, run_task
 
     result = run_task(task, predictions, data_root=data_root)
-    return {f"{task}/{m.name}": m.value for m in result.metrics}
+    numbers = {f"{task}/{m.name}": m.value for m in result.metrics}
+    if bootstrap:
+        report = bootstrap_task(task, [predictions], [result], data_root=data_root, resamples=bootstrap)
+        for iv in report.intervals[0]:
+            numbers |= {f"{task}/{iv.metric}/ci_low": iv.low, f"{task}/{iv.metric}/ci_high": iv.high}
+    return numbers
 
 
-def pairs_section(data_root: Path, out: Path, heads: object) -> dict[str, float]:
+def pairs_section(data_root: Path, out: Path, heads: object, bootstrap: int = 0) -> dict[str, float]:
     from emoreason.conversations.evaluation import predict_file
 
     ecf = data_root / "benchmarks/ecf"
@@ -45,8 +53,9 @@ def pairs_section(data_root: Path, out: Path, heads: object) -> dict[str, float]
         pred = predict_file(source, out / f"converse-{name}-test.json", heads=heads)  # type: ignore[arg-type]
         print(f"  emoreason converse {source} --format semeval -o {pred}   ({time.perf_counter() - t0:.1f} s)")
         for task in tasks:
-            print(f"  emoreason eval {task} --predictions {pred} --data-root {data_root}")
-            numbers.update(_score(task, pred, data_root))
+            draws = f" --bootstrap {bootstrap}" if bootstrap else ""
+            print(f"  emoreason eval {task} --predictions {pred} --data-root {data_root}{draws}")
+            numbers.update(_score(task, pred, data_root, bootstrap))
     return numbers
 
 
@@ -87,13 +96,15 @@ def main() -> None:
     parser.add_argument("--ecem-limit", type=int, default=None)
     parser.add_argument("--skip-ecem", action="store_true")
     parser.add_argument("--heads", type=Path, default=None, help="Weights folder (default: the shipped heads).")
+    parser.add_argument("--bootstrap", type=int, default=1000,
+                        help="Draws of the conversations for 95%% intervals of the pair metrics (0: none).")
     args = parser.parse_args()
     from emoreason.conversations.model import DialogueHeads, default_heads
 
     args.out.mkdir(parents=True, exist_ok=True)
     heads = DialogueHeads.load(args.heads) if args.heads else default_heads()
     print(f"heads: {heads.model_ids()}")
-    numbers = pairs_section(args.data_root, args.out, heads)
+    numbers = pairs_section(args.data_root, args.out, heads, args.bootstrap)
     numbers.update(emotion_section(args.data_root, heads))
     if not args.skip_ecem:
         numbers.update(ecem_section(args.data_root, heads, args.writer, args.ecem_limit, args.out))
