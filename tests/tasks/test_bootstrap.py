@@ -124,3 +124,8 @@ def test_cli_bootstrap_on_ecac(shared_data: Path, tmp_path: Path) -> None:
     perfect, drop = saved["intervals"][0][0], saved["differences"][0][0]
     assert perfect["low"] == perfect["high"] == 1.0
     assert drop["high"] < 0.0 and drop["p_value"] < 0.05
+
+
+def test_cli_refuses_a_single_draw(tmp_path: Path) -> None:
+    out = CliRunner().invoke(_app(), ["eval", "ecac-subtask2", "-p", str(tmp_path / "p.json"), "--bootstrap", "1"])
+    assert out.exit_code == 2 and "at least 2 draws" in out.output

@@ -141,6 +141,8 @@ def register(app: typer.Typer) -> None:
             return
         if not task or not (predictions or images):
             raise typer.BadParameter("give a TASK and at least one --predictions FILE or --images DIR (or --list)")
+        if bootstrap == 1:
+            raise typer.BadParameter("--bootstrap needs at least 2 draws (0: none)")
         if images is not None:
             from emoreason.images.eibench import predict_folder
 

@@ -17,6 +17,7 @@ Intervals are percentile intervals; a paired difference also gets the two-sided 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,7 +107,9 @@ def _per_sample_mean(result: TaskResult, name: str, draws: _Draws) -> np.ndarray
                        for s in result.samples])
     if len(values) != draws.rows.shape[1]:
         return None
-    return np.nanmean(values[draws.rows], axis=1)
+    with warnings.catch_warnings():  # a draw of only excluded samples has no mean (NaN)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(values[draws.rows], axis=1)
 
 
 def _needs_judge(spec: TaskSpec) -> bool:
@@ -143,7 +146,7 @@ def metric_draws(spec: TaskSpec, dataset: Dataset, preds: PredictionSet, result:
 def _interval(name: str, value: float, samples: np.ndarray, level: float, method: str, *,
               paired: bool = False) -> MetricInterval:
     tail = (1.0 - level) / 2.0
-    low, high = np.quantile(samples, [tail, 1.0 - tail])
+    low, high = np.nanquantile(samples, [tail, 1.0 - tail])
     p_value = None
     if paired:
         p_value = float(min(1.0, 2.0 * min(np.mean(samples <= 0.0), np.mean(samples >= 0.0))))
