@@ -98,15 +98,15 @@ def _drawn_set(dataset: Dataset, preds: PredictionSet, row: np.ndarray, unit: st
     return dataset.model_copy(update={"samples": samples}), preds.model_copy(update={"predictions": chosen})
 
 
-def _per_sample_mean(result: TaskResult, name: str, draws: _Draws) -> np.ndarray | None:
+def _per_sample_mean(result: TaskResult, dataset: Dataset, name: str, draws: _Draws) -> np.ndarray | None:
     """Each draw's mean of `name`'s per-sample values (None-valued samples left out), or None when the
-    metric is not a mean over samples."""
+    metric is not a mean over samples or `result`'s rows are not `dataset`'s samples in order."""
     if metric_spec(name).aggregation is not Aggregation.MEAN or not result.samples:
         return None
+    if [row.id for row in result.samples] != [s.id for s in dataset.samples]:
+        return None  # e.g. a second file scored with --subset on other references: recomputed instead
     values = np.array([np.nan if s.scores.get(name) is None else float(s.scores[name])  # type: ignore[arg-type]
                        for s in result.samples])
-    if len(values) != draws.rows.shape[1]:
-        return None
     with warnings.catch_warnings():  # a draw of only excluded samples has no mean (NaN)
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmean(values[draws.rows], axis=1)
@@ -125,7 +125,7 @@ def metric_draws(spec: TaskSpec, dataset: Dataset, preds: PredictionSet, result:
     methods: dict[str, str] = {}
     recompute = []
     for metric in result.metrics:
-        means = _per_sample_mean(result, metric.name, draws)
+        means = _per_sample_mean(result, dataset, metric.name, draws)
         if means is not None:
             out[metric.name], methods[metric.name] = means, "per-sample mean"
         elif not _needs_judge(spec):
