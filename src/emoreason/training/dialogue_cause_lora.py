@@ -134,10 +134,7 @@ class DialogueCauseLoraTrainer(Trainer):
 
     name = "dialogue-cause-lora"
     summary = "dialogue-cause-lora: e5-small fine-tuned with LoRA to score emotion-cause pairs (ECF 1.0)"
-
-    def describe(self) -> dict[str, Any]:
-        """Name, summary and default settings."""
-        return {"name": self.name, "summary": self.summary, "defaults": DEFAULTS}
+    defaults = DEFAULTS
 
     def train(self, options: TrainOptions) -> TrainResult:
         """Run the recipe; writes ``dialogue_cause_lora.npz`` and ``MODEL_CARD-cause-lora.md``."""

@@ -115,10 +115,7 @@ class DialogueDecisionTrainer(Trainer):
 
     name = "dialogue-decision"
     summary = "dialogue-decision: re-tune the dialogue decision settings (neutral prior, pair threshold) on ECF dev"
-
-    def describe(self) -> dict[str, Any]:
-        """Name, summary and default settings."""
-        return {"name": self.name, "summary": self.summary, "defaults": DEFAULTS}
+    defaults = DEFAULTS
 
     def train(self, options: TrainOptions) -> TrainResult:
         """Run the recipe; writes the re-tuned files and ``MODEL_CARD-decision.md``."""

@@ -196,10 +196,7 @@ class DialogueLoraTrainer(Trainer):
 
     name = "dialogue-lora"
     summary = "dialogue-lora: e5-small fine-tuned with LoRA to read utterance emotions in context (ECF 1.0)"
-
-    def describe(self) -> dict[str, Any]:
-        """Name, summary and default settings."""
-        return {"name": self.name, "summary": self.summary, "defaults": DEFAULTS}
+    defaults = DEFAULTS
 
     def train(self, options: TrainOptions) -> TrainResult:
         """Run the recipe; writes ``dialogue_emotion_lora.npz`` and ``MODEL_CARD-lora.md``."""

@@ -118,10 +118,7 @@ class DialogueTrainer(Trainer):
 
     name = "dialogue"
     summary = "dialogue: utterance emotion in context, emotion–cause pairs, cause spans (ECF 1.0)"
-
-    def describe(self) -> dict[str, Any]:
-        """Name, summary and default settings."""
-        return {"name": self.name, "summary": self.summary, "defaults": DEFAULTS}
+    defaults = DEFAULTS
 
     def train(self, options: TrainOptions) -> TrainResult:
         """Run the recipe; writes the four heads, the pronoun table and ``MODEL_CARD.md``."""

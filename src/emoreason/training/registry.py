@@ -70,6 +70,8 @@ class Trainer(ABC):
 
     name: ClassVar[str]
     summary: ClassVar[str] = ""
+    #: The recipe's default settings (``--set KEY=VALUE`` overrides them); empty when it has none.
+    defaults: ClassVar[dict[str, Any]] = {}
 
     @abstractmethod
     def train(self, options: TrainOptions) -> TrainResult:
@@ -77,7 +79,8 @@ class Trainer(ABC):
 
     def describe(self) -> dict[str, Any]:
         """Name, summary and default hyper-parameters (for ``emoreason train --list``)."""
-        return {"name": self.name, "summary": self.summary}
+        info: dict[str, Any] = {"name": self.name, "summary": self.summary}
+        return {**info, "defaults": self.defaults} if self.defaults else info
 
 
 #: Trainable heads by name.

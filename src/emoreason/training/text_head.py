@@ -158,10 +158,7 @@ class TextEmotionTrainer(Trainer):
 
     name = "text-emotion"
     summary = "text → 7 canonical emotions + valence over a frozen sentence encoder (MER2023 + MELD + CMU-MOSI)"
-
-    def describe(self) -> dict[str, Any]:
-        """Name, summary and default settings."""
-        return {"name": self.name, "summary": self.summary, "defaults": DEFAULTS}
+    defaults = DEFAULTS
 
     def train(self, options: TrainOptions) -> TrainResult:
         """Run the recipe; writes ``text-emotion.npz`` and ``MODEL_CARD-text-emotion.md`` into ``options.out_dir``."""
