@@ -177,10 +177,11 @@ def register(app: typer.Typer) -> None:
                                     tokenizer=tokenizer, subset=subset, ew_tables=ew_tables)
             _print_bootstrap(report)
         if output:
-            for result, stem in zip(results, result_stems(results), strict=True):
+            stems = result_stems(results)
+            for result, stem in zip(results, stems, strict=True):
                 json_path, csv_path = save_result(result, output, stem=stem)
                 typer.echo(f"saved {json_path} and {csv_path}")
             if report is not None:
-                path = Path(output) / f"{result_stems(results)[0]}-bootstrap.json"
+                path = Path(output) / f"{stems[0]}-bootstrap.json"
                 path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
                 typer.echo(f"saved {path}")

@@ -33,6 +33,8 @@ from emoreason.tasks.runner import evaluate, restrict_to_predictions
 from emoreason.tasks.spec import PredictionKind, TaskSpec
 
 DEFAULT_LEVEL = 0.95
+#: Per unit: the dataset's field of references and the prediction set's field that answers them.
+_FIELDS = {"conversation": ("conversations", "conversations"), "sample": ("samples", "predictions")}
 
 
 class MetricInterval(Record):
@@ -76,26 +78,20 @@ class _Draws:
 
 
 def _units(spec: TaskSpec, dataset: Dataset) -> tuple[str, int]:
-    if spec.predictions is PredictionKind.CAUSE_PAIRS:
-        return "conversation", len(dataset.conversations)
-    return "sample", len(dataset.samples)
+    """What is drawn for `spec` (whole conversations for the pair tasks, else samples) and how many there are."""
+    unit = "conversation" if spec.predictions is PredictionKind.CAUSE_PAIRS else "sample"
+    return unit, len(getattr(dataset, _FIELDS[unit][0]))
 
 
 def _drawn_set(dataset: Dataset, preds: PredictionSet, row: np.ndarray, unit: str) -> tuple[Dataset, PredictionSet]:
     """References and predictions of one draw; the k-th drawn unit gets the id ``<id>#k`` in both."""
-    if unit == "conversation":
-        pred_by_id = {c.id: c for c in preds.conversations}
-        refs = [dataset.conversations[i].model_copy(update={"id": f"{dataset.conversations[i].id}#{k}"})
-                for k, i in enumerate(row)]
-        guesses = [pred_by_id[dataset.conversations[i].id].model_copy(update={"id": ref.id})
-                   for ref, i in zip(refs, row, strict=True) if dataset.conversations[i].id in pred_by_id]
-        return (dataset.model_copy(update={"conversations": refs}),
-                preds.model_copy(update={"conversations": guesses}))
-    by_id = {p.id: p for p in preds.predictions}
-    samples = [dataset.samples[i].model_copy(update={"id": f"{dataset.samples[i].id}#{k}"}) for k, i in enumerate(row)]
-    chosen = [by_id[dataset.samples[i].id].model_copy(update={"id": s.id})
-              for s, i in zip(samples, row, strict=True) if dataset.samples[i].id in by_id]
-    return dataset.model_copy(update={"samples": samples}), preds.model_copy(update={"predictions": chosen})
+    ref_field, pred_field = _FIELDS[unit]
+    units = getattr(dataset, ref_field)
+    by_id = {p.id: p for p in getattr(preds, pred_field)}
+    refs = [units[i].model_copy(update={"id": f"{units[i].id}#{k}"}) for k, i in enumerate(row)]
+    guesses = [by_id[units[i].id].model_copy(update={"id": ref.id})
+               for ref, i in zip(refs, row, strict=True) if units[i].id in by_id]
+    return dataset.model_copy(update={ref_field: refs}), preds.model_copy(update={pred_field: guesses})
 
 
 def _per_sample_mean(result: TaskResult, dataset: Dataset, name: str, draws: _Draws) -> np.ndarray | None:
