@@ -188,3 +188,18 @@ def test_text_and_markdown_formats(tmp_path: Path, heads: DialogueHeads, capsys:
     assert main(["converse", str(src), "--heads", str(heads.source), "--format", "markdown"]) == 0
     md = capsys.readouterr().out
     assert md.startswith("## Conversation 40") and md.count("\n| u") == 4
+
+
+def test_warnings_reach_stderr_once_when_the_output_cannot_show_them(tmp_path: Path, heads: DialogueHeads,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "latin.csv"
+    src.write_bytes("conversation_id,speaker,text\n1,Ann,caf\xe9 again\n1,Bob,what ?\n2,Ann,na\xefve\n"
+                    .encode("latin-1"))
+    out = tmp_path / "pred.json"
+    code = main(["converse", str(src), "--format", "semeval", "-o", str(out), "--heads", str(heads.source)])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 0 and len(read_predictions(out).conversations) == 2
+    assert err == [f"warning: {src.name}: not UTF-8; read as latin-1"]
+    code = main(["converse", str(src), "--heads", str(heads.source)])
+    captured = capsys.readouterr()
+    assert code == 0 and captured.err == "" and captured.out.count("not UTF-8") == 2

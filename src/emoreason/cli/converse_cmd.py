@@ -51,6 +51,14 @@ def _write(handle: IO[str], fmt: ConverseFormat, analysis: object, first: bool) 
     handle.flush()
 
 
+def _say_warnings(warnings: list[str], said: set[str]) -> None:
+    """Print each warning not yet said to stderr (a file-level one, e.g. the encoding, comes once)."""
+    for warning in warnings:
+        if warning not in said:
+            said.add(warning)
+            print(f"warning: {warning}", file=sys.stderr)
+
+
 def register(app: typer.Typer) -> None:
     """Add the `converse` command to `app`."""
 
@@ -85,7 +93,8 @@ def register(app: typer.Typer) -> None:
         outcomes = iter_converse(dialogue, clips=clips, video=video, subtitle=subtitle, writer=writer, model=model,
                                  base_url=base_url, api_key=api_key, heads=heads, context=not no_context,
                                  llm_cache=not no_cache, cause_reader=not no_cause_reader)
-        done, failures = [], []
+        done, failures, said = [], [], set()
+        quiet_output = fmt is ConverseFormat.SEMEVAL or out is not None  # warnings not shown on the terminal
         with _sink(out) as handle:
             try:
                 for outcome in outcomes:
@@ -95,6 +104,8 @@ def register(app: typer.Typer) -> None:
                         continue
                     _write(handle, fmt, outcome.analysis, first=not done)
                     done.append(outcome.analysis.conversation_id)
+                    if quiet_output:
+                        _say_warnings(outcome.analysis.warnings, said)
             finally:
                 if fmt is ConverseFormat.SEMEVAL:
                     handle.write(("[" if not done else "") + "]\n")

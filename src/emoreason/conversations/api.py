@@ -95,7 +95,7 @@ def iter_converse(
                                             use_clips=clips_dir is not None or video_path is not None,
                                             context=context, cache=cache)
             except DialogueInputError as exc:
-                log.warning("%s", exc)
+                log.info("%s", exc)
                 yield DialogueOutcome(conversation_id=dialogue.conversation_id, error=str(exc))
                 continue
             yield DialogueOutcome(conversation_id=dialogue.conversation_id, analysis=analysis)
