@@ -15,6 +15,7 @@ from emoreason.perception.stages import DEFAULT_ORDER, EARLY_START, STAGE_MODALI
 from emoreason.reasoning.protocol import Reasoner, ReasoningOutcome, ReasoningRequest
 from emoreason.records import (
     ExplainResult,
+    MediaInfo,
     Modality,
     ModalityReport,
     StageStatus,
@@ -176,29 +177,10 @@ def explain(
     # built before perception so that a bad reasoner name or model path fails fast
     writer = _get_reasoner(reasoner, model=model, base_url=base_url, api_key=api_key, prompt=prompt, cache=cache,
                            fallback=fallback)
-    transcript = subtitle if isinstance(subtitle, Transcript) else (
-        read_subtitles(subtitle, language=language) if subtitle is not None else None
-    )
-    ctx = ClipContext(path=Path(path), media=media, warnings=list(media.warnings))
-    if transcript is not None:
-        transcript, fit_warning = fit_to_clip(transcript, media.duration)
-        ctx.transcript, ctx.warnings = transcript, ctx.warnings + ([fit_warning] if fit_warning else [])
+    ctx = _clip_context(Path(path), media, subtitle, language)
     timings["probe"] = time.perf_counter() - t0
-    reports: list[ModalityReport] = []
-    if stages is None:
-        text_options = {"text.language": language} if asr else {"text.asr": None}
-        stages, reports = load_stages(_stage_names(), start=ctx, strict=strict, **{"voice.egemaps": egemaps},
-                                      **text_options)
-    else:
-        for stage in stages:
-            _start_stage(stage, ctx, strict=strict)
-    timings["load"] = time.perf_counter() - t0 - timings["probe"]
-    for stage in stages:
-        started = time.perf_counter()
-        log.info("%s stage: started", stage.name)
-        reports += _run_stage(stage, ctx, strict=strict)
-        timings[stage.name] = time.perf_counter() - started
-        log.info("%s stage: done in %.1f s (%s)", stage.name, timings[stage.name], _summary(reports, stage))
+    text_options = {"text.language": language} if asr else {"text.asr": None}
+    reports = _perceive(ctx, stages, timings, strict=strict, options={"voice.egemaps": egemaps, **text_options})
     _bound_clues(reports, ctx.warnings)
     _failure_warnings(reports, ctx.warnings)
     reports += [
@@ -220,6 +202,40 @@ def explain(
         arousal=outcome.arousal, explanation=outcome.explanation, **_decision_and_timeline(outcome, request),
         warnings=[*ctx.warnings, *outcome.warnings], timings=timings, people=_people(ctx, media, all_people),
     )
+
+
+def _clip_context(path: Path, media: MediaInfo, subtitle: str | Path | Transcript | None,
+                  language: str | None) -> ClipContext:
+    """The stages' shared context: the media, its warnings and the subtitles (read, then fitted to the clip)."""
+    transcript = subtitle if isinstance(subtitle, Transcript) else (
+        read_subtitles(subtitle, language=language) if subtitle is not None else None
+    )
+    ctx = ClipContext(path=path, media=media, warnings=list(media.warnings))
+    if transcript is not None:
+        transcript, fit_warning = fit_to_clip(transcript, media.duration)
+        ctx.transcript, ctx.warnings = transcript, ctx.warnings + ([fit_warning] if fit_warning else [])
+    return ctx
+
+
+def _perceive(ctx: ClipContext, stages: Sequence[PerceptionStage] | None, timings: dict[str, float], *,
+              strict: bool, options: dict[str, object]) -> list[ModalityReport]:
+    """Load (default `stages`: the registered ones with `options`) or start the stages, then run each on
+    `ctx`; their reports, with load and per-stage seconds added to `timings`."""
+    started = time.perf_counter()
+    reports: list[ModalityReport] = []
+    if stages is None:
+        stages, reports = load_stages(_stage_names(), start=ctx, strict=strict, **options)
+    else:
+        for stage in stages:
+            _start_stage(stage, ctx, strict=strict)
+    timings["load"] = time.perf_counter() - started
+    for stage in stages:
+        started = time.perf_counter()
+        log.info("%s stage: started", stage.name)
+        reports += _run_stage(stage, ctx, strict=strict)
+        timings[stage.name] = time.perf_counter() - started
+        log.info("%s stage: done in %.1f s (%s)", stage.name, timings[stage.name], _summary(reports, stage))
+    return reports
 
 
 def _people(ctx: ClipContext, media: object, wanted: bool) -> list:

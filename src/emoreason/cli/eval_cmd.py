@@ -97,6 +97,37 @@ def _print_bootstrap(report: BootstrapReport) -> None:
         console.print(f"  no interval for {line}")
 
 
+def _judge_backend(base_url: str | None, model: str | None, api_key: str | None, gguf: Path | None,
+                   local: bool) -> tuple[object | None, str | None]:
+    """The judge's chat backend (None: the task's judged metrics are skipped) and the model id to record."""
+    if base_url:
+        if not model:
+            raise typer.BadParameter("--judge-model is required with --judge-base-url")
+        from emoreason.reasoning.backends import OpenAIBackend
+
+        return OpenAIBackend(base_url, model, api_key=api_key, timeout=120.0), model
+    if gguf or local:
+        from emoreason.reasoning.backends import LlamaCppBackend
+
+        backend = LlamaCppBackend(gguf)
+        return backend, model or backend.model_id
+    return None, model
+
+
+def _save(results: list, report: BootstrapReport | None, output: Path) -> None:
+    """Each result as ``<stem>.json`` + ``.csv`` in `output`, and the bootstrap report beside the first."""
+    from emoreason.tasks.runner import result_stems, save_result
+
+    stems = result_stems(results)
+    for result, stem in zip(results, stems, strict=True):
+        json_path, csv_path = save_result(result, output, stem=stem)
+        typer.echo(f"saved {json_path} and {csv_path}")
+    if report is not None:
+        path = Path(output) / f"{stems[0]}-bootstrap.json"
+        path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        typer.echo(f"saved {path}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the `eval` command to `app`."""
 
@@ -151,20 +182,8 @@ def register(app: typer.Typer) -> None:
                        f"image, {len(run.failed)} unreadable -> {run.predictions}")
             predictions, subset = [run.predictions], True
         from emoreason.tasks.api import run_task
-        from emoreason.tasks.runner import result_stems, save_result
 
-        backend = None
-        if judge_base_url:
-            if not judge_model:
-                raise typer.BadParameter("--judge-model is required with --judge-base-url")
-            from emoreason.reasoning.backends import OpenAIBackend
-
-            backend = OpenAIBackend(judge_base_url, judge_model, api_key=judge_api_key, timeout=120.0)
-        elif judge_gguf or judge_local:
-            from emoreason.reasoning.backends import LlamaCppBackend
-
-            backend = LlamaCppBackend(judge_gguf)
-            judge_model = judge_model or backend.model_id
+        backend, judge_model = _judge_backend(judge_base_url, judge_model, judge_api_key, judge_gguf, judge_local)
         results = [run_task(task, p, data_root=data_root, judge_backend=backend, judge_model=judge_model,
                             judge_cache=judge_cache, tokenizer=tokenizer, subset=subset, ew_tables=ew_tables)
                    for p in predictions]
@@ -177,11 +196,4 @@ def register(app: typer.Typer) -> None:
                                     tokenizer=tokenizer, subset=subset, ew_tables=ew_tables)
             _print_bootstrap(report)
         if output:
-            stems = result_stems(results)
-            for result, stem in zip(results, stems, strict=True):
-                json_path, csv_path = save_result(result, output, stem=stem)
-                typer.echo(f"saved {json_path} and {csv_path}")
-            if report is not None:
-                path = Path(output) / f"{stems[0]}-bootstrap.json"
-                path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
-                typer.echo(f"saved {path}")
+            _save(results, report, output)
