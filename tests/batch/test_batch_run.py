@@ -141,3 +141,17 @@ def test_unknown_reasoner_and_unwritable_out_dir_fail_with_one_line(
     assert main(["batch", str(tmp_path / "clips"), "-o", str(tmp_path / "o2"), "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "disk full" in err
+
+
+def test_a_file_name_that_is_not_utf8_is_an_error_row_and_the_batch_finishes(tmp_path: Path) -> None:
+    folder = tmp_path / "clips"
+    (good,) = make_clips(folder, 1)
+    odd = os.fsencode(folder) + b"/b\xffclip.mp4"
+    with open(odd, "wb") as fh:  # a real clip under a name with a byte that is not UTF-8
+        fh.write(good.read_bytes())
+    out = tmp_path / "out"
+    run = _batch(str(folder), "-o", str(out), "--no-progress")
+    assert run.returncode == 1 and "internal error" not in run.stderr, run.stderr
+    rows = {r["id"]: r for r in _lines(out)}
+    assert rows[good.name]["status"] == "ok"
+    assert rows["b\ufffdclip.mp4"]["status"] == "error" and "not valid UTF-8" in rows["b\ufffdclip.mp4"]["error"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from emoreason.batch.records import ClipTask
 from emoreason.errors import EmoreasonError
+from emoreason.io.filenames import is_utf8, readable
 
 #: Media suffixes picked up when a folder is given (videos first, then audio-only files).
 MEDIA_SUFFIXES = frozenset({
@@ -51,6 +52,10 @@ def _folder_clips(folder: Path) -> list[ClipTask]:
     files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in MEDIA_SUFFIXES)
     clips = []
     for path in files:
+        if not is_utf8(str(path)):  # records are UTF-8 JSON: say so in an error row instead of failing the batch
+            clips.append(ClipTask(id=readable(path.relative_to(root).as_posix()), path=readable(str(path)),
+                                  problem="the file name is not valid UTF-8; rename the file"))
+            continue
         sidecar = next((s for s in (path.with_suffix(x) for x in SIDECAR_SUFFIXES) if s.is_file()), None)
         clips.append(ClipTask(
             id=path.relative_to(root).as_posix(), path=str(path), subtitle=str(sidecar) if sidecar else None,

@@ -18,6 +18,8 @@ class ClipTask(Record):
     path: str = Field(description="Absolute path of the media file.")
     subtitle: str | None = Field(default=None, description="Subtitle file path or literal text.")
     language: str | None = Field(default=None, description="Language tag of the subtitles, e.g. 'en'.")
+    problem: str | None = Field(default=None, description="Why the clip cannot be read, found when listing it "
+                                                          "(it is then recorded as an error without being opened).")
 
 
 class ExplainOptions(Record):

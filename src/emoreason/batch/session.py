@@ -69,6 +69,8 @@ class ExplainSession:
         from emoreason.pipeline import explain
 
         started = time.perf_counter()
+        if task.problem:
+            return self._error(task, f"{task.path}: {task.problem}", "ClipListingError", started)
         for stage in self.stages:  # explain() builds its text stage with the clip's language; so do we
             if hasattr(stage, "language"):
                 stage.language = task.language

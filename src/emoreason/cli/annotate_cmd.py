@@ -104,7 +104,14 @@ def _emer_command(app: typer.Typer) -> None:
 
         from emoreason.annotation.emer import merge_clues
         from emoreason.annotation.llm import Recorder, build_backend
+        from emoreason.cli.output import prepare_output_dir
+        from emoreason.errors import OutputError
 
+        if out.is_dir():
+            raise OutputError(f"{out}: is a directory; give a file path for -o")
+        if out.parent.exists() and not out.parent.is_dir():
+            raise OutputError(f"{out}: {out.parent} is a file, not a folder")
+        prepare_output_dir(out.parent)
         backend = build_backend(reasoner, model=model, base_url=base_url, api_key=os.environ.get("EMOREASON_API_KEY"))
         counts = merge_clues(clues, out, Recorder(backend))
         _print_counts(f"{out}:", counts)
@@ -124,7 +131,9 @@ def _export_command(app: typer.Typer) -> None:
         """Export a dataset to MERR JSON, Emotion-LLaMA instructions, ShareGPT conversations and Parquet + card."""
         from emoreason.annotation.export import export_dataset, read_merr_json
         from emoreason.annotation.runner import load_records
+        from emoreason.cli.output import prepare_output_dir
 
+        prepare_output_dir(out_dir)
         if source.is_file():
             records, dataset_dir = read_merr_json(source), None
         else:

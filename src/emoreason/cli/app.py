@@ -125,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug still ends in one line; --debug shows the traceback
         if STATE.debug:
             raise
+        if "surrogates not allowed" in str(exc):  # a non-UTF-8 file name reached a UTF-8 record
+            from emoreason.io.filenames import is_utf8, readable
+
+            named = next((a for a in args if not is_utf8(a)), "a file name")
+            err.print(f"[bold red]error:[/] {escape(readable(named))}: the file name is not valid UTF-8, so it cannot "
+                      "be written into the output; rename the file", markup=True)
+            return 2
         err.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(one_line(str(exc)))} "
                   "(run with --debug for the traceback)", markup=True)
         return 1

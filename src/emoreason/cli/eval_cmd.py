@@ -114,6 +114,13 @@ def _judge_backend(base_url: str | None, model: str | None, api_key: str | None,
     return None, model
 
 
+def _check_tokenizer(name: str) -> None:
+    from emoreason.metrics.caption.tokenize import Tokenizer
+
+    if name not in {t.value for t in Tokenizer}:
+        raise typer.BadParameter(f"--tokenizer {name!r}: use one of {', '.join(t.value for t in Tokenizer)}")
+
+
 def _save(results: list, report: BootstrapReport | None, output: Path) -> None:
     """Each result as ``<stem>.json`` + ``.csv`` in `output`, and the bootstrap report beside the first."""
     from emoreason.tasks.runner import result_stems, save_result
@@ -174,6 +181,11 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("give a TASK and at least one --predictions FILE or --images DIR (or --list)")
         if bootstrap == 1:
             raise typer.BadParameter("--bootstrap needs at least 2 draws (0: none)")
+        _check_tokenizer(tokenizer)
+        if output:
+            from emoreason.cli.output import prepare_output_dir
+
+            prepare_output_dir(output)
         if images is not None:
             from emoreason.images.eibench import predict_folder
 

@@ -46,3 +46,18 @@ def check_output_path(out: Path | None) -> None:
         raise OutputError(f"{out}: folder {parent} does not exist")
     if not os.access(out if out.exists() else parent, os.W_OK):
         raise OutputError(f"{out}: not writable (permission denied)")
+
+
+def prepare_output_dir(folder: Path) -> Path:
+    """Create the output folder `folder` (and its parents) before any work is done.
+
+    Raises:
+        OutputError: `folder` is a file, lies under a file, or cannot be created.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; -o takes a folder here")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the output folder ({exc.strerror or exc})") from exc
+    return folder

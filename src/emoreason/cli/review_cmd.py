@@ -20,9 +20,11 @@ def register(app: typer.Typer) -> None:
         """Serve the review page: EMER 1-4 ratings, pairwise preferences, edits with history, agreement."""
         import uvicorn
 
+        from emoreason.cli.listen import check_listen
         from emoreason.review.app import create_app
         from emoreason.review.auth import load_tokens
 
+        check_listen(host, port)
         app_ = create_app(dataset, load_tokens(tokens))
         typer.echo(f"review page: http://{host}:{port}/  (dataset {dataset}, ratings in {dataset}/review.sqlite)")
         uvicorn.run(app_, host=host, port=port, log_level="warning")

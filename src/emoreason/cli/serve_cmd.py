@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_cmd(
         host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
-        port: int = typer.Option(8000, "--port", help="TCP port."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
         allowed_root: list[Path] = typer.Option(None, "--allowed-root", help="Folder whose files may be posted by path "
                                                 "(repeatable; default: none, uploads only)."),
         max_upload_mb: float = typer.Option(200.0, "--max-upload-mb", min=0.001, help="Largest request body, MiB."),
@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
         """Serve the explain pipeline over HTTP (OpenAPI schema at /openapi.json, docs at /docs)."""
         from emoreason.batch.records import ExplainOptions
         from emoreason.batch.session import check_options
+        from emoreason.cli.listen import check_listen
         from emoreason.errors import DependencyError
         from emoreason.server.models import ServerConfigError, ServerSettings
 
@@ -52,4 +53,5 @@ def register(app: typer.Typer) -> None:
                                    reasoner=reasoner, model=model, base_url=base_url),
         )
         check_options(settings.explain)
+        check_listen(host, port)
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         column: str = typer.Option("text", "--column", "-c", help="Column (CSV) or key (JSONL) holding the text."),
         id_column: str = typer.Option("id", "--id-column", help="Column carried through as `id` (else row number)."),
         out: Path = typer.Option(None, "--output", "-o", help="Write JSONL here (default: stdout)."),
-        batch_size: int = typer.Option(256, "--batch-size", help="Utterances encoded together."),
+        batch_size: int = typer.Option(256, "--batch-size", min=1, help="Utterances encoded together."),
         head: Path = typer.Option(None, "--head", help="Head .npz from `emoreason train` (default: shipped)."),
     ) -> None:
         """Read emotions (ranked) and valence from words alone; Chinese, English and more.

@@ -297,8 +297,8 @@ class LoraClassifier:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in data.files}
             meta = json.loads(str(arrays.pop("metadata")))
-        except (OSError, ValueError, KeyError) as exc:
-            raise LoraFileError(f"{path}: cannot read the adapter file ({exc})") from exc
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise LoraFileError(f"{path}: cannot read the adapter file ({exc or 'empty or truncated'})") from exc
         if meta.get("format") != FORMAT:
             raise LoraFileError(f"{path}: not an {FORMAT} file")
         keys = LoraConfig.__dataclass_fields__

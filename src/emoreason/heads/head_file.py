@@ -196,8 +196,8 @@ class HeadModel:
                 arrays = {k: data[k] for k in data.files}
         except FileNotFoundError as exc:
             raise HeadFileError(f"{path}: head weights not found") from exc
-        except (OSError, ValueError) as exc:
-            raise HeadFileError(f"{path}: not a readable head weights file ({exc})") from exc
+        except (OSError, ValueError, EOFError) as exc:
+            raise HeadFileError(f"{path}: not a readable head weights file ({exc or 'empty or truncated'})") from exc
         if "metadata" not in arrays:
             raise HeadFileError(f"{path}: no metadata array; not an emoreason head")
         try:

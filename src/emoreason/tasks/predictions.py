@@ -14,6 +14,7 @@ Malformed rows are reported as issues, not skipped silently.
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,8 @@ def read_predictions(path: str | Path) -> PredictionSet:
     if not path.is_file():
         raise PredictionFormatError(f"{path}: predictions file not found")
     suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise PredictionFormatError(f"{path}: the predictions file is empty")
     try:
         if suffix == ".npz":
             return _read_npz(path)
@@ -103,6 +106,7 @@ def read_predictions(path: str | Path) -> PredictionSet:
 
             conversations, issues = read_ecac_conversations(path)
             return PredictionSet(source=str(path), conversations=conversations, issues=issues)
-    except (json.JSONDecodeError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise PredictionFormatError(f"{path}: cannot parse predictions: {exc}") from exc
+    except (ValueError, TypeError, AttributeError, KeyError, EOFError, OSError, pickle.UnpicklingError,
+            pd.errors.ParserError) as exc:  # JSON/Unicode decode errors are ValueErrors
+        raise PredictionFormatError(f"{path}: cannot parse predictions ({type(exc).__name__}: {exc})") from exc
     raise PredictionFormatError(f"{path}: unsupported extension {suffix!r}; use .jsonl, .csv, .npz or .json")
