@@ -113,3 +113,11 @@ def test_a_file_name_that_is_not_utf8_is_one_line(capsys: pytest.CaptureFixture[
     os.rename(clip, odd)
     code, err = run_cli(capsys, "probe", "--json", os.fsdecode(odd))
     assert one_clear_line(code, err, "tone\ufffd.mp4", "not valid UTF-8"), err
+
+
+@pytest.mark.parametrize("command", ["batch", "annotate"])
+def test_an_early_error_is_one_line_with_the_progress_bar_on(command: str, tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "emoreason.cli.app", command, str(tmp_path / "nope"), "-o",
+                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.splitlines() == [f"error: {tmp_path / 'nope'}: no such folder or "
+                                                                  "manifest file"], done.stderr

@@ -7,27 +7,6 @@ from pathlib import Path
 import typer
 
 
-def _progress(enabled: bool, label: str) -> object:
-    """A rich progress bar on stderr (or a no-op)."""
-    from contextlib import nullcontext
-
-    if not enabled:
-        return nullcontext(None)
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn(f"[bold]{label}[/]"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("{task.fields[status]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    console=Console(stderr=True))
-
-
 def _print_counts(title: str, counts: dict[str, int], failed: dict[str, str] | None = None) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -70,20 +49,11 @@ def _annotate_command(app: typer.Typer) -> None:
             stages=[s.strip() for s in stages.split(",") if s.strip()] if stages else None, asr=not no_asr,
             copy_media=not no_copy,
         )
-        with _progress(not no_progress, "annotate") as bar:
-            task = None
+        from emoreason.batch.progress import BatchProgress
 
-            def start(todo: int, resumed: int) -> None:
-                nonlocal task
-                if bar is not None:
-                    task = bar.add_task("annotate", total=todo, status=f"{resumed} done before" if resumed else "")
-
-            def advance(rec: object) -> None:
-                if bar is not None and task is not None:
-                    bar.update(task, advance=1, status=f"{rec.id}: {rec.status.value}")  # type: ignore[attr-defined]
-
-            summary = annotate(source, out_dir, options=options, retry_errors=retry_errors, on_start=start,
-                               on_record=advance)
+        with BatchProgress(enabled=not no_progress, label="annotate") as progress:
+            summary = annotate(source, out_dir, options=options, retry_errors=retry_errors, on_start=progress.start,
+                               on_record=progress.advance)
         _print_counts(f"{summary.dataset_dir}: {summary.total} clips, {summary.skipped} already done;",
                       summary.counts, summary.failed)
         if summary.failed:
