@@ -119,3 +119,15 @@ def test_parquet_table_has_one_row_per_clip(tmp_path: Path) -> None:
     assert [(r["id"], r["status"], r["error"]) for r in table] == [("a", "ok", None), ("b", "error", "broken")]
     assert table[0]["duration"] == 1.5
     assert ClipRecord.model_validate_json(table[0]["record_json"]) == _record("a")
+
+
+def test_invalid_lines_are_skipped_with_one_warning_per_store(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    good = _record("a").model_dump_json()
+    (tmp_path / "results.jsonl").write_bytes(b"\x00\xff junk\n" + good.encode() + b"\n{not json\n[1, 2]\n")
+    store = ResultStore(tmp_path)
+    with caplog.at_level("WARNING", logger="emoreason.batch.store"):
+        assert [r.id for r in store.latest()] == ["a"]
+        assert [r.id for r in store.iter_records()] == ["a"]
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1 and "line 1 is not a valid record" in warnings[0] and "2 more" in warnings[0]

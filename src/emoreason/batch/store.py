@@ -55,6 +55,7 @@ class ResultStore:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / name
         self._fd: int | None = None
+        self._warned = False  # invalid lines are reported once per store, not on every read
 
     def open(self) -> set[str]:
         """Prepare the folder, drop a torn last line, and return the ids already finished.
@@ -126,9 +127,11 @@ class ResultStore:
         self.close()
 
     def iter_records(self) -> Iterator[ClipRecord]:
-        """Every valid record in file order; unreadable lines are logged and skipped."""
+        """Every valid record in file order; unreadable lines are skipped (the first read logs one warning
+        naming the first of them and their count)."""
         if not self.path.is_file():
             return
+        bad: list[tuple[int, str]] = []
         with self.path.open("rb") as fh:
             for number, line in enumerate(fh, start=1):
                 if not line.strip():
@@ -136,8 +139,11 @@ class ResultStore:
                 try:
                     yield self.record_type.model_validate_json(line)
                 except ValidationError as exc:
-                    log.warning("%s line %d is not a valid record, skipped: %s", self.path, number,
-                                exc.errors()[0]["msg"])
+                    bad.append((number, exc.errors()[0]["msg"]))
+        if bad and not self._warned:
+            self._warned = True
+            more = f" (and {len(bad) - 1} more invalid lines)" if len(bad) > 1 else ""
+            log.warning("%s line %d is not a valid record, skipped: %s%s", self.path, *bad[0], more)
 
     def latest(self) -> list[ClipRecord]:
         """The last record of each clip id, in order of first appearance."""
