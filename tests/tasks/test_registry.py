@@ -49,3 +49,23 @@ def test_task_yaml_by_path_and_validation(tmp_path: Path) -> None:
                               "metrics: [bleu_9]\n")
     with pytest.raises(RegistryError, match="bleu_9"):
         load_task_file(unknown_metric)
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (b"", "the task file is empty"),
+    (b"\xd8\xff\x00binary", "cannot read task file"),
+    (b"name: [a, b\n", "not valid YAML at line 2"),
+    (b"name: 3\nmetrics: 5\nfoo: bar\n", "invalid task: name: Input should be a valid string;"),
+])
+def test_bad_task_files_are_one_line_naming_the_file(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "task.yaml"
+    path.write_bytes(content)
+    with pytest.raises(TaskSpecError) as info:
+        load_task_file(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and problem in message and "\n" not in message
+
+
+def test_a_missing_task_file_is_not_an_unknown_task(tmp_path: Path) -> None:
+    with pytest.raises(RegistryError, match="nope.yaml: task file not found"):
+        get_task(str(tmp_path / "nope.yaml"))

@@ -91,6 +91,8 @@ def get_task(name: str | Path) -> TaskSpec:
             return load_task_file(file)
     if str(name) in plugins:
         return plugins[str(name)]
+    if path.suffix in {".yaml", ".yml"}:
+        raise RegistryError(f"{path}: task file not found" if not path.exists() else f"{path}: not a task file")
     raise RegistryError(f"unknown task {str(name)!r}; choose one of: {', '.join(task_names())}")
 
 

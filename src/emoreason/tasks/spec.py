@@ -106,12 +106,20 @@ def load_task_file(path: str | Path) -> TaskSpec:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TaskSpecError(f"{path}: cannot read task file: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskSpecError(f"{path}: cannot read task file ({exc})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise TaskSpecError(f"{path}: not valid YAML{where} ({getattr(exc, 'problem', None) or exc})") from exc
+    if raw is None:
+        raise TaskSpecError(f"{path}: the task file is empty")
     try:
         spec = TaskSpec.model_validate(raw)
     except ValidationError as exc:
-        raise TaskSpecError(f"{path}: invalid task: {exc}") from exc
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'task'}: {e['msg']}" for e in exc.errors()[:4])
+        more = f" (and {exc.error_count() - 4} more)" if exc.error_count() > 4 else ""
+        raise TaskSpecError(f"{path}: invalid task: {problems}{more}") from exc
     from emoreason.metrics.registry import metric_spec
 
     for name in spec.metrics:
