@@ -51,3 +51,11 @@ class RegistryError(EmoreasonError):
 
 class SettingError(EmoreasonError, ValueError):
     """A setting (an option or an ``EMOREASON_*`` environment variable) has a value emoreason does not know."""
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A YAML parser error in one line: ``not valid YAML at line N (problem)``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+    return f"not valid YAML{where} ({problem})"

@@ -47,6 +47,10 @@ def test_config_file_errors_name_file_and_field(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(MllmConfigError, match="not found"):
         load_config(tmp_path / "missing.yaml")
+    bad.write_text("lm: [a, b\n", encoding="utf-8")
+    with pytest.raises(MllmConfigError, match=r"bad\.yaml: not valid YAML at line 2 \(expected") as info:
+        load_config(bad)
+    assert "\n" not in str(info.value)
 
 
 def test_mismatched_feature_dimensions(tiny_bases: dict[str, Path], tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from emoreason.errors import EmoreasonError
+from emoreason.errors import EmoreasonError, yaml_problem
 
 StreamKind = Literal["vision", "audio", "evidence"]
 EvidenceSource = Literal["au", "face_table", "clues", "prosody", "timeline"]
@@ -189,8 +189,10 @@ def load_config(path: str | Path) -> MllmConfig:
         raise MllmConfigError(f"{path}: config file not found")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise MllmConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise MllmConfigError(f"{path}: cannot read the config ({exc})") from exc
+    except yaml.YAMLError as exc:
+        raise MllmConfigError(f"{path}: {yaml_problem(exc)}") from exc
     return parse_config(data, str(path))
 
 

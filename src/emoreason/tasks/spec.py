@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ConfigDict, Field, ValidationError
 
-from emoreason.errors import EmoreasonError
+from emoreason.errors import EmoreasonError, yaml_problem
 from emoreason.metrics.emotion_wheel import WheelTables
 from emoreason.records.base import Record
 
@@ -109,9 +109,7 @@ def load_task_file(path: str | Path) -> TaskSpec:
     except (OSError, UnicodeDecodeError) as exc:
         raise TaskSpecError(f"{path}: cannot read task file ({exc})") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise TaskSpecError(f"{path}: not valid YAML{where} ({getattr(exc, 'problem', None) or exc})") from exc
+        raise TaskSpecError(f"{path}: {yaml_problem(exc)}") from exc
     if raw is None:
         raise TaskSpecError(f"{path}: the task file is empty")
     try:
