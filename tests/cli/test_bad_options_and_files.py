@@ -121,3 +121,9 @@ def test_an_early_error_is_one_line_with_the_progress_bar_on(command: str, tmp_p
                            str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.splitlines() == [f"error: {tmp_path / 'nope'}: no such folder or "
                                                                   "manifest file"], done.stderr
+
+
+def test_serve_refuses_a_reasoner_it_could_not_build_before_it_starts(tmp_path: Path) -> None:
+    pytest.importorskip("uvicorn")
+    code, err = run_server_cli("serve", "-r", "llama-cpp", "--model", str(tmp_path / "nope.gguf"), "--port", "8125")
+    assert one_clear_line(code, err, "nope.gguf: no such GGUF file"), err

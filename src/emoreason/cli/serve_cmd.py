@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
         from emoreason.batch.session import check_options
         from emoreason.cli.listen import check_listen
         from emoreason.errors import DependencyError
+        from emoreason.reasoning import get_reasoner
         from emoreason.server.models import ServerConfigError, ServerSettings
 
         try:
@@ -53,5 +54,6 @@ def register(app: typer.Typer) -> None:
                                    reasoner=reasoner, model=model, base_url=base_url),
         )
         check_options(settings.explain)
+        get_reasoner(reasoner, model=model, base_url=base_url)  # a missing GGUF or endpoint fails now (nothing loads)
         check_listen(host, port)
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
