@@ -82,3 +82,21 @@ def test_shipped_head_on_the_command_line(capsys: pytest.CaptureFixture[str]) ->
     code, rows, err = run_cli(capsys, "text", "我真的非常生气！")
     assert code == 0, err
     assert rows[0]["label"] == "angry" and rows[0]["valence"] < 0
+
+
+@pytest.mark.parametrize("name", ["u.jsonl", "u.csv"])
+def test_an_empty_file_is_one_line_exit_2(capsys: pytest.CaptureFixture[str], head: str, tmp_path: Path,
+                                          name: str) -> None:
+    table = tmp_path / name
+    table.write_text("\n \n", encoding="utf-8")
+    code, rows, err = run_cli(capsys, "text", str(table), "--head", head)
+    assert code == 2 and rows == [] and err.strip() == f"error: {table}: the file is empty"
+
+
+def test_a_binary_header_is_shown_short_and_printable(capsys: pytest.CaptureFixture[str], head: str,
+                                                     tmp_path: Path) -> None:
+    table = tmp_path / "u.csv"
+    table.write_bytes(bytes(range(1, 32)) * 3 + b"," + b"x" * 200 + b"\n1,2\n")
+    code, _, err = run_cli(capsys, "text", str(table), "--head", head)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and len(err) < 200, err
+    assert all(ch.isprintable() for ch in err.strip())

@@ -66,13 +66,19 @@ def _csv_rows(path: Path, text: str, column: str, id_column: str) -> Iterator[In
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
     fields = [f.strip() for f in (reader.fieldnames or [])]
     if column not in fields:
-        shown = ", ".join(fields) if fields else "none (empty file)"
+        shown = ", ".join(_shown(f) for f in fields[:8]) + (", …" if len(fields) > 8 else "") if fields else "none"
         raise TextInputError(f"{path}: no column {column!r} (columns: {shown}); choose one with --column")
     reader.fieldnames = fields
     for number, row in enumerate(reader):
         row_id = (row.get(id_column) or "").strip() if id_column in fields else ""
         value = row.get(column)
         yield InputRow(row_id or number, value, "" if value is not None else f"row {number + 2}: no {column!r} value")
+
+
+def _shown(field: str) -> str:
+    """A header cell as it may be printed: control characters dropped, at most 30 characters."""
+    text = "".join(ch for ch in field if ch.isprintable())
+    return text if len(text) <= 30 else text[:29] + "…"
 
 
 def _jsonl_rows(path: Path, text: str, column: str, id_column: str) -> Iterator[InputRow]:
@@ -110,6 +116,8 @@ def read_utterances(path: str | Path, *, column: str = "text", id_column: str = 
     if path.is_dir():
         raise TextInputError(f"{path}: is a folder; give a CSV or JSONL file")
     text = _read_text(path)
+    if not text.strip():
+        raise TextInputError(f"{path}: the file is empty")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson") or (suffix not in (".csv", ".tsv") and text.lstrip().startswith("{")):
         yield from _jsonl_rows(path, text, column, id_column)
