@@ -127,3 +127,11 @@ def test_serve_refuses_a_reasoner_it_could_not_build_before_it_starts(tmp_path: 
     pytest.importorskip("uvicorn")
     code, err = run_server_cli("serve", "-r", "llama-cpp", "--model", str(tmp_path / "nope.gguf"), "--port", "8125")
     assert one_clear_line(code, err, "nope.gguf: no such GGUF file"), err
+
+
+def test_export_of_a_dataset_without_records_is_an_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "annotations.jsonl").write_bytes(b"\x00\xffjunk\n")
+    code, err = run_cli(capsys, "export", str(tmp_path), "-o", str(tmp_path / "out"))
+    lines = err.splitlines()
+    assert code == 2 and lines[-1] == f"error: {tmp_path}: holds no readable annotation records; nothing to export"
+    assert not any((tmp_path / "out").iterdir())

@@ -103,11 +103,15 @@ def _export_command(app: typer.Typer) -> None:
         from emoreason.annotation.runner import load_records
         from emoreason.cli.output import prepare_output_dir
 
-        prepare_output_dir(out_dir)
+        prepare_output_dir(out_dir)  # an unusable -o fails before the dataset is read
         if source.is_file():
             records, dataset_dir = read_merr_json(source), None
         else:
             records, dataset_dir = load_records(source), source
+        if not records:
+            from emoreason.annotation.errors import AnnotationError
+
+            raise AnnotationError(f"{source}: holds no readable annotation records; nothing to export")
         written = export_dataset(records, out_dir, formats=[f.strip() for f in to.split(",") if f.strip()],
                                  include_flagged=include_flagged, dataset_dir=dataset_dir)
         for fmt, path in written.items():
