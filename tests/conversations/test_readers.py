@@ -124,3 +124,10 @@ def test_detect_format_by_content(tmp_path: Path) -> None:
     assert detect_format(Path("x.txt"), "12 3\n(1,1)\n") == "ecf-txt"
     assert detect_format(Path("x.json"), json.dumps(ECAC)) == "ecac-json"
     assert detect_format(Path("x.csv"), "Dialogue_ID,Utterance_ID,Utterance\n") == "meld-csv"
+
+
+def test_jsonl_whose_first_row_has_no_text_field_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "obj.json"
+    path.write_text('{"a": 1}\n', encoding="utf-8")
+    with pytest.raises(DialogueInputError, match=r"obj\.json:1: rows need a text field .*found a$"):
+        list(read_dialogues(path))

@@ -186,6 +186,7 @@ def _ecf_utterance(row: str, path: Path, line: int) -> Utterance:
 
 # --------------------------------------------------------------------------- rows: JSONL / CSV / MELD
 def _rows_jsonl(path: Path, text: str) -> Iterator[dict]:
+    first = True
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -195,6 +196,10 @@ def _rows_jsonl(path: Path, text: str) -> Iterator[dict]:
             raise DialogueInputError(f"{path}:{number}: malformed JSON line ({exc.msg})") from exc
         if not isinstance(row, dict):
             raise DialogueInputError(f"{path}:{number}: each line must be a JSON object")
+        if first and not set(row) & set(TEXT_KEYS):  # the first row plays the CSV header's part
+            raise DialogueInputError(f"{path}:{number}: rows need a text field ({', '.join(TEXT_KEYS)}); "
+                                     f"found {', '.join(map(str, row)) or 'none'}")
+        first = False
         row["_line"] = number
         yield row
 
