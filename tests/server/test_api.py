@@ -49,7 +49,7 @@ def test_upload_then_poll_then_result(client: TestClient, clips: Path) -> None:
     assert job["status"] == "queued" and job["source"] == "upload:my clip.mp4"
     status = client.get(f"/v1/jobs/{job['id']}", params={"wait": 30, "include_result": True}, headers=AUTH).json()
     assert status["status"] == "done", status
-    assert status["result"]["emotions"][0]["label"] and status["result"]["media"]["path"] == "clip.mp4"
+    assert status["result"]["emotions"][0]["label"] and status["result"]["media"]["path"] == "my clip.mp4"
     result = client.get(status["result_url"], headers=AUTH)
     assert result.status_code == 200 and result.json()["transcript"]["segments"][0]["text"] == "I am so happy today"
 
@@ -94,10 +94,11 @@ def test_token_is_required_and_openapi_lists_the_endpoints(client: TestClient) -
 def test_broken_upload_fails_its_job_and_time_limit_kills_the_worker(clips: Path) -> None:
     settings = ServerSettings(job_timeout=0.001, explain=ExplainOptions(stages=["voice"]))
     with TestClient(create_app(settings)) as client:
-        broken = client.post("/v1/jobs", files={"file": ("bad.mp4", b"not a video" * 50, "video/mp4")}).json()
+        broken = client.post("/v1/jobs", files={"file": ("my bad.mp4", b"not a video" * 50, "video/mp4")}).json()
         slow = client.post("/v1/jobs", files={"file": ("a.mp4", (clips / "root" / "clip00.mp4").read_bytes())}).json()
         broken = client.get(f"/v1/jobs/{broken['id']}?wait=30").json()
         slow = client.get(f"/v1/jobs/{slow['id']}?wait=30").json()
     assert broken["status"] == "failed" and ("time limit" in broken["error"] or "not a readable" in broken["error"])
     assert slow["status"] == "failed" and "time limit of 0.001 s exceeded" in slow["error"]
     assert "emoreason-serve-" not in slow["error"] + broken["error"]  # no private server paths leak
+    assert "time limit" in broken["error"] or broken["error"].startswith("my bad.mp4: ")  # named as it was sent

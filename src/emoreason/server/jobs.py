@@ -134,8 +134,8 @@ class JobManager:
         job.info.seconds = record.seconds
         if record.status is ClipStatus.OK and record.result is not None:
             job.result = record.result
-            if job.folder is not None:  # an upload: do not show the server's private folder
-                job.result.media.path = Path(job.result.media.path).name
+            if job.folder is not None:  # an upload: named as it was sent, never the server's private folder
+                job.result.media.path = _public_error(job.result.media.path, job)
             job.info.status, job.info.result_url = JobStatus.DONE, f"/v1/jobs/{job.info.id}/result"
         else:
             job.info.status, job.info.error = JobStatus.FAILED, _public_error(record.error or "", job)
@@ -146,7 +146,10 @@ class JobManager:
 
 
 def _public_error(error: str, job: Job) -> str:
-    """The error without the server's private upload folder in it."""
+    """`error` (or a path) without the server's private upload folder in it; an uploaded clip is named as it was
+    sent."""
     if job.folder is not None:
+        if job.info.source.startswith("upload:"):
+            error = error.replace(job.task.path, job.info.source.removeprefix("upload:"))
         error = error.replace(str(job.folder) + "/", "")
     return error
