@@ -198,6 +198,12 @@ def test_unreachable_endpoint_is_a_backend_error() -> None:
         backend.complete([ChatMessage(role="user", content="hi")])
 
 
+@pytest.mark.parametrize("url", ["notaurl", "127.0.0.1:8080/v1", "ftp://host/v1", "http://"])
+def test_a_base_url_that_is_not_http_is_refused_at_once(url: str) -> None:
+    with pytest.raises(BackendError, match="not an http\\(s\\) URL"):
+        OpenAIBackend(base_url=url, model="m")
+
+
 def test_configuration_from_environment(monkeypatch: pytest.MonkeyPatch, server: tuple[str, Script]) -> None:
     url, script = server
     monkeypatch.setenv("EMOREASON_OPENAI_BASE_URL", url)

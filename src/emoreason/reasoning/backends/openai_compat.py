@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -60,6 +61,9 @@ class OpenAIBackend:
         self.model = model or _env(ENV_MODEL) or ""
         if not self.base_url:
             raise BackendError(f"no endpoint: pass base_url (--base-url) or set {ENV_BASE_URL}")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise BackendError(f"--base-url {self.base_url!r}: not an http(s) URL (e.g. http://127.0.0.1:8080/v1)")
         if not self.model:
             raise BackendError(f"no model name: pass model (--model) or set {ENV_MODEL}")
         self.api_key = api_key or _env(ENV_API_KEY, "OPENAI_API_KEY")
