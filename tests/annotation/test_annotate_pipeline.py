@@ -100,7 +100,9 @@ def test_unreadable_clip_becomes_error_record(tmp_path: Path) -> None:
     assert summary.counts == {"error": 1}
     rec = load_records(tmp_path / "ds")[0]
     assert rec.status is AnnotationStatus.ERROR and "broken.mp4" in rec.error
-    assert annotate(folder, tmp_path / "ds", options=FAST).skipped == 1  # not retried by default
+    again = annotate(folder, tmp_path / "ds", options=FAST)
+    assert again.skipped == 1  # not retried by default
+    assert list(again.failed) == ["broken.mp4"] and "broken.mp4" in again.failed["broken.mp4"]  # but still said
 
 
 def _decision(votes: list[tuple[str, str, dict[str, float]]], ranked: list[tuple[str, float]]) -> DecisionRecord:

@@ -108,6 +108,9 @@ def annotate(
         todo = [t for t in tasks if t.id not in latest
                 or (retry_errors and latest[t.id].status is AnnotationStatus.ERROR)]
         summary.skipped = len(tasks) - len(remerge) - len(todo)
+        redo = {t.id for t in todo}
+        summary.failed.update({t.id: latest[t.id].error or "error" for t in tasks if t.id in latest and t.id not in redo
+                               and latest[t.id].status is AnnotationStatus.ERROR})  # still failed from a past run
         if on_start is not None:
             on_start(len(remerge) + len(todo), summary.skipped)
         for rec in remerge:
