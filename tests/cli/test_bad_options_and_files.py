@@ -135,3 +135,18 @@ def test_export_of_a_dataset_without_records_is_an_error(capsys: pytest.CaptureF
     lines = err.splitlines()
     assert code == 2 and lines[-1] == f"error: {tmp_path}: holds no readable annotation records; nothing to export"
     assert not any((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("name", ["p.txt", "p"])
+def test_faces_preview_needs_an_image_name(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str) -> None:
+    image = tmp_path / "face.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")  # never read: the name is refused first
+    code, err = run_cli(capsys, "faces", "--preview", str(tmp_path / name), str(image))
+    assert one_clear_line(code, err, name, ".png or .jpg"), err
+
+
+def test_train_mllm_refuses_tiny_with_a_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, err = run_cli(capsys, "train", "mllm", "--tiny", "--config", str(tmp_path / "nope.yaml"), "-o",
+                        str(tmp_path / "out"))
+    assert one_clear_line(code, err, "--config FILE or --tiny, not both"), err
+    assert not (tmp_path / "out" / "tiny-base").exists()

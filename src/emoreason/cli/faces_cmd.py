@@ -61,13 +61,16 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from emoreason.cli.output import check_output_path
+        from emoreason.errors import OutputError
         from emoreason.io import probe
         from emoreason.perception.face import detect_faces, summarise, write_table
-        from emoreason.perception.face.preview import render_preview
+        from emoreason.perception.face.preview import PREVIEW_SUFFIXES, render_preview
         from emoreason.perception.face.table import check_table_path
 
         check_output_path(output)
         check_output_path(preview)
+        if preview is not None and preview.suffix.lower() not in PREVIEW_SUFFIXES:
+            raise OutputError(f"{preview}: --preview writes an image; use a .png or .jpg name")
         if output is not None:
             check_table_path(output)
         warnings = list(probe(media).warnings)  # fails fast on a bad file; names truncation, extra streams

@@ -26,6 +26,8 @@ _LICENCES = {
 
 def _config(options: TrainOptions) -> MllmConfig:
     tiny = options.overrides.get("tiny", "").lower() in ("1", "true", "yes")
+    if tiny and options.overrides.get("config"):
+        raise MllmConfigError("mllm: give --config FILE or --tiny, not both (--tiny builds its own config)")
     if tiny:
         from emoreason.mllm.tiny import build_tiny_bases, tiny_config
 

@@ -11,6 +11,9 @@ from emoreason.errors import MediaError, OutputError
 from emoreason.perception.face.expression import EXPRESSIONS
 from emoreason.records import FaceSummary
 
+#: The image formats a preview may be written as.
+PREVIEW_SUFFIXES = frozenset({".png", ".jpg", ".jpeg"})
+
 
 def _frame_at(path: Path, frame_index: int, time: float) -> np.ndarray:
     from emoreason.io import iter_frames
@@ -62,8 +65,10 @@ def render_preview(
     target = Path(out)
     if not target.parent.exists():
         raise OutputError(f"{target}: folder {target.parent} does not exist")
+    if target.suffix.lower() not in PREVIEW_SUFFIXES:
+        raise OutputError(f"{target}: the preview is an image; use a .png or .jpg name")
     if not cv2.imwrite(str(target), cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        raise OutputError(f"{target}: cannot write the preview (use a .png or .jpg name)")
+        raise OutputError(f"{target}: cannot write the preview")
     return target
 
 
