@@ -100,3 +100,10 @@ def test_a_binary_header_is_shown_short_and_printable(capsys: pytest.CaptureFixt
     code, _, err = run_cli(capsys, "text", str(table), "--head", head)
     assert code == 2 and len(err.strip().splitlines()) == 1 and len(err) < 200, err
     assert all(ch.isprintable() for ch in err.strip())
+
+
+def test_a_binary_file_is_said_to_be_binary(capsys: pytest.CaptureFixture[str], head: str, tmp_path: Path) -> None:
+    table = tmp_path / "u.csv"
+    table.write_bytes(b"text\n" + bytes(range(256)) * 4)
+    code, rows, err = run_cli(capsys, "text", str(table), "--head", head)
+    assert code == 2 and rows == [] and err.strip() == f"error: {table}: binary data, not a CSV or JSONL text file"

@@ -53,12 +53,20 @@ def _read_text(path: Path) -> str:
         raise TextInputError(f"{path}: file not found") from exc
     except OSError as exc:
         raise TextInputError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    if _looks_binary(raw[:4096]):
+        raise TextInputError(f"{path}: binary data, not a CSV or JSONL text file")
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise TextInputError(f"{path}: not text in any of {', '.join(ENCODINGS)}")  # pragma: no cover - latin-1 decodes all
+
+
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes, or more than 10 % control bytes other than tab and line breaks."""
+    controls = sum(b < 32 and b not in (9, 10, 13) for b in head)
+    return b"\x00" in head or controls > len(head) / 10
 
 
 def _csv_rows(path: Path, text: str, column: str, id_column: str) -> Iterator[InputRow]:
