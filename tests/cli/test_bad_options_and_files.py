@@ -134,7 +134,7 @@ def test_export_of_a_dataset_without_records_is_an_error(capsys: pytest.CaptureF
     code, err = run_cli(capsys, "export", str(tmp_path), "-o", str(tmp_path / "out"))
     lines = err.splitlines()
     assert code == 2 and lines[-1] == f"error: {tmp_path}: holds no readable annotation records; nothing to export"
-    assert not any((tmp_path / "out").iterdir())
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("name", ["p.txt", "p"])
@@ -150,3 +150,18 @@ def test_train_mllm_refuses_tiny_with_a_config(capsys: pytest.CaptureFixture[str
                         str(tmp_path / "out"))
     assert one_clear_line(code, err, "--config FILE or --tiny, not both"), err
     assert not (tmp_path / "out" / "tiny-base").exists()
+
+
+def test_faces_preview_names_its_own_option_and_a_folder_that_is_a_file(capsys: pytest.CaptureFixture[str],
+                                                                        tmp_path: Path) -> None:
+    image = tmp_path / "face.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n")
+    code, err = run_cli(capsys, "faces", "--preview", str(tmp_path), str(image))
+    assert one_clear_line(code, err, "give a file path for --preview"), err
+    code, err = run_cli(capsys, "faces", "--preview", str(image / "p.png"), str(image))
+    assert one_clear_line(code, err, f"{image} is a file, not a folder"), err
+
+
+def test_a_predictions_folder_is_not_called_missing(tmp_path: Path) -> None:
+    with pytest.raises(PredictionFormatError, match="is a folder"):
+        read_predictions(tmp_path)

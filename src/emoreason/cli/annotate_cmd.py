@@ -101,9 +101,9 @@ def _export_command(app: typer.Typer) -> None:
         """Export a dataset to MERR JSON, Emotion-LLaMA instructions, ShareGPT conversations and Parquet + card."""
         from emoreason.annotation.export import export_dataset, read_merr_json
         from emoreason.annotation.runner import load_records
-        from emoreason.cli.output import prepare_output_dir
+        from emoreason.cli.output import check_output_dir, prepare_output_dir
 
-        prepare_output_dir(out_dir)  # an unusable -o fails before the dataset is read
+        check_output_dir(out_dir)  # an unusable -o fails before the dataset is read
         if source.is_file():
             records, dataset_dir = read_merr_json(source), None
         else:
@@ -112,6 +112,7 @@ def _export_command(app: typer.Typer) -> None:
             from emoreason.annotation.errors import AnnotationError
 
             raise AnnotationError(f"{source}: holds no readable annotation records; nothing to export")
+        prepare_output_dir(out_dir)
         written = export_dataset(records, out_dir, formats=[f.strip() for f in to.split(",") if f.strip()],
                                  include_flagged=include_flagged, dataset_dir=dataset_dir)
         for fmt, path in written.items():

@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         from emoreason.perception.face.table import check_table_path
 
         check_output_path(output)
-        check_output_path(preview)
+        check_output_path(preview, "--preview")
         if preview is not None and preview.suffix.lower() not in PREVIEW_SUFFIXES:
             raise OutputError(f"{preview}: --preview writes an image; use a .png or .jpg name")
         if output is not None:

@@ -29,8 +29,8 @@ def write_output(text: str, out: Path | None) -> None:
         raise OutputError(f"{out}: cannot write output ({exc.strerror or exc})") from exc
 
 
-def check_output_path(out: Path | None) -> None:
-    """Fail before any work is done when `out` cannot be written.
+def check_output_path(out: Path | None, option: str = "-o") -> None:
+    """Fail before any work is done when `out` (given with `option`) cannot be written.
 
     Raises:
         OutputError: `out` is a directory, its folder is missing, or it is not writable.
@@ -40,12 +40,27 @@ def check_output_path(out: Path | None) -> None:
     if out is None:
         return
     if out.is_dir():
-        raise OutputError(f"{out}: is a directory; give a file path for -o")
+        raise OutputError(f"{out}: is a directory; give a file path for {option}")
     parent = out.parent if str(out.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise OutputError(f"{out}: {parent} is a file, not a folder")
     if not parent.exists():
         raise OutputError(f"{out}: folder {parent} does not exist")
     if not os.access(out if out.exists() else parent, os.W_OK):
         raise OutputError(f"{out}: not writable (permission denied)")
+
+
+def check_output_dir(folder: Path) -> None:
+    """Fail when the output folder `folder` is a file or lies under one (nothing is created).
+
+    Raises:
+        OutputError: names the file in the way.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file; -o takes a folder here")
+    blocking = next((p for p in folder.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{folder}: {blocking} is a file, not a folder")
 
 
 def prepare_output_dir(folder: Path) -> Path:
@@ -54,8 +69,7 @@ def prepare_output_dir(folder: Path) -> Path:
     Raises:
         OutputError: `folder` is a file, lies under a file, or cannot be created.
     """
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: is a file; -o takes a folder here")
+    check_output_dir(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -87,6 +87,8 @@ def _read_npz(path: Path) -> PredictionSet:
 def read_predictions(path: str | Path) -> PredictionSet:
     """Read a predictions file; the format follows the extension."""
     path = Path(path)
+    if path.is_dir():
+        raise PredictionFormatError(f"{path}: is a folder; give a predictions file")
     if not path.is_file():
         raise PredictionFormatError(f"{path}: predictions file not found")
     suffix = path.suffix.lower()
