@@ -74,14 +74,9 @@ def _emer_command(app: typer.Typer) -> None:
 
         from emoreason.annotation.emer import merge_clues
         from emoreason.annotation.llm import Recorder, build_backend
-        from emoreason.cli.output import prepare_output_dir
-        from emoreason.errors import OutputError
+        from emoreason.cli.output import check_output_path
 
-        if out.is_dir():
-            raise OutputError(f"{out}: is a directory; give a file path for -o")
-        if out.parent.exists() and not out.parent.is_dir():
-            raise OutputError(f"{out}: {out.parent} is a file, not a folder")
-        prepare_output_dir(out.parent)
+        check_output_path(out, create_folder=True)
         backend = build_backend(reasoner, model=model, base_url=base_url, api_key=os.environ.get("EMOREASON_API_KEY"))
         counts = merge_clues(clues, out, Recorder(backend))
         _print_counts(f"{out}:", counts)

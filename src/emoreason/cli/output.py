@@ -29,11 +29,12 @@ def write_output(text: str, out: Path | None) -> None:
         raise OutputError(f"{out}: cannot write output ({exc.strerror or exc})") from exc
 
 
-def check_output_path(out: Path | None, option: str = "-o") -> None:
-    """Fail before any work is done when `out` (given with `option`) cannot be written.
+def check_output_path(out: Path | None, option: str = "-o", *, create_folder: bool = False) -> None:
+    """Fail before any work is done when `out` (given with `option`) cannot be written; with `create_folder`
+    a missing folder of `out` is created instead of refused.
 
     Raises:
-        OutputError: `out` is a directory, its folder is missing, or it is not writable.
+        OutputError: `out` is a directory, its folder is missing (or cannot be created), or it is not writable.
     """
     import os
 
@@ -44,6 +45,8 @@ def check_output_path(out: Path | None, option: str = "-o") -> None:
     parent = out.parent if str(out.parent) else Path(".")
     if parent.exists() and not parent.is_dir():
         raise OutputError(f"{out}: {parent} is a file, not a folder")
+    if not parent.exists() and create_folder:
+        prepare_output_dir(parent)
     if not parent.exists():
         raise OutputError(f"{out}: folder {parent} does not exist")
     if not os.access(out if out.exists() else parent, os.W_OK):
