@@ -129,27 +129,27 @@ class JobManager:
         except (WorkerTimeoutError, WorkerDiedError, WorkerStartError) as exc:
             worker.kill()
             self._workers[index] = None
-            job.info.status, job.info.error = JobStatus.FAILED, _public_error(str(exc), job)
+            job.info.status, job.info.error = JobStatus.FAILED, _public_text(str(exc), job)
             return
         job.info.seconds = record.seconds
         if record.status is ClipStatus.OK and record.result is not None:
             job.result = record.result
             if job.folder is not None:  # an upload: named as it was sent, never the server's private folder
-                job.result.media.path = _public_error(job.result.media.path, job)
+                job.result.media.path = _public_text(job.result.media.path, job)
             job.info.status, job.info.result_url = JobStatus.DONE, f"/v1/jobs/{job.info.id}/result"
         else:
-            job.info.status, job.info.error = JobStatus.FAILED, _public_error(record.error or "", job)
+            job.info.status, job.info.error = JobStatus.FAILED, _public_text(record.error or "", job)
 
     def get(self, job_id: str) -> Job | None:
         """The job, if it is known."""
         return self.jobs.get(job_id)
 
 
-def _public_error(error: str, job: Job) -> str:
-    """`error` (or a path) without the server's private upload folder in it; an uploaded clip is named as it was
-    sent."""
+def _public_text(text: str, job: Job) -> str:
+    """An error message or path of `job` without the server's private upload folder in it; an uploaded clip is
+    named as it was sent."""
     if job.folder is not None:
         if job.info.source.startswith("upload:"):
-            error = error.replace(job.task.path, job.info.source.removeprefix("upload:"))
-        error = error.replace(str(job.folder) + "/", "")
-    return error
+            text = text.replace(job.task.path, job.info.source.removeprefix("upload:"))
+        text = text.replace(str(job.folder) + "/", "")
+    return text
